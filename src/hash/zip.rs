@@ -1,0 +1,701 @@
+//! `dirhash.HashZip`: the `h1:` hash of a module zip, reading it exactly as Go's
+//! archive/zip does, so that a zip Go cannot hash is reported corrupt here too.
+//!
+//! Go's reader is lenient in some places and strict in others, and both matter:
+//! - The end-of-central-directory record is searched in the last 1 KiB, then 65 KiB;
+//!   zip64 records are honoured; a wrong base offset is corrected as Go corrects it.
+//! - Central-directory headers are read until one is not a header; only the count
+//!   modulo 65536 must match the end record.
+//! - Every entry is hashed under its stored name, directories included (as empty
+//!   content; a directory entry declaring data is an error). For a name stored twice
+//!   Go's map keeps the *last* entry, and Hash1 hashes that entry once per occurrence.
+//! - Only stored (0) and deflated (8) entries can be read. The local header must have
+//!   its signature; its name and extra lengths locate the data. The uncompressed size
+//!   must match the central directory and the CRC-32 must match (unless it is zero and
+//!   there is no data descriptor); a data descriptor must repeat the CRC.
+//!
+//! Entries are hashed in parallel. Small entries that lie next to each other in the file
+//! are read together with one `pread` into a 256 KiB window; large ones are streamed in
+//! 256 KiB chunks. Memory is three such buffers per worker thread whatever the zip size.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use flate2::{Decompress, FlushDecompress, Status};
+use rayon::prelude::*;
+use sha2::{Digest as _, Sha256};
+
+use super::{BUF_SIZE, NEWLINE_ERROR, Scratch, summarize, with_scratch};
+use crate::cache::ModuleVersion;
+use crate::modzip::{self, ZipName};
+
+/// What [`hash_zip`] learnt about a zip Go can hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipDigest {
+    /// The `h1:` hash, as `go` writes it to `.ziphash`.
+    pub h1: String,
+    /// Central-directory entries, i.e. lines of the hash.
+    pub files: u64,
+    /// Uncompressed bytes read (each entry once).
+    pub bytes: u64,
+    /// Why `go` would refuse to extract the zip (x/mod/zip `checkZip`), in Go's words.
+    /// Always empty when no module version was given.
+    pub violations: Vec<String>,
+}
+
+/// Why a zip could not be hashed.
+#[derive(Debug, thiserror::Error)]
+pub enum ZipError {
+    /// modcache could not read the file (open, stat or read failed).
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The content is something Go's HashZip rejects; `detail` is Go's error, prefixed
+    /// with the entry name when one entry is at fault.
+    #[error("{detail}")]
+    Corrupt { detail: String },
+}
+
+const ERR_FORMAT: &str = "zip: not a valid zip file";
+const ERR_ALGORITHM: &str = "zip: unsupported compression algorithm";
+const ERR_CHECKSUM: &str = "zip: checksum error";
+const ERR_UNEXPECTED_EOF: &str = "unexpected EOF";
+const ERR_EOF: &str = "EOF";
+
+/// Entries at most this large (compressed) are read together with their neighbours.
+const SMALL_ENTRY: u64 = 64 * 1024;
+/// Neighbours further apart than this are not worth reading in one window.
+const WINDOW_GAP: u64 = 4 * 1024;
+
+/// The `h1:` hash of the zip at `path` (`dirhash.HashZip`). With `expect`, also check
+/// the rules `go` applies before extracting it as that module version (see
+/// [`modzip::check_zip`]); the hash is computed either way.
+pub fn hash_zip(path: &Path, expect: Option<&ModuleVersion>) -> Result<ZipDigest, ZipError> {
+    let io_error = |source| ZipError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let failure = |f: Fail| match f {
+        Fail::Io(source) => io_error(source),
+        Fail::Corrupt(detail) => ZipError::Corrupt { detail },
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    let entries = read_central_directory(&file, size).map_err(failure)?;
+
+    let violations = match expect {
+        Some(mv) => modzip::check_zip(
+            mv,
+            size,
+            entries.iter().map(|e| ZipName {
+                name: &e.name,
+                size: e.uncompressed,
+            }),
+        ),
+        None => Vec::new(),
+    };
+
+    // Hash1 order. The sort is stable, so the last of a run of equal names is the entry
+    // Go's name map keeps.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].name.cmp(&entries[b].name));
+    let mut kept = vec![0; entries.len()];
+    let mut units = Vec::new();
+    for run in order.chunk_by(|&a, &b| entries[a].name == entries[b].name) {
+        let last = run[run.len() - 1];
+        run.iter().for_each(|&i| kept[i] = last);
+        if !entries[last].name.contains(&b'\n') {
+            units.push(last);
+        }
+    }
+
+    let mut results: Vec<Option<Result<EntryHash, Fail>>> = Vec::new();
+    results.resize_with(entries.len(), || None);
+    let batches = plan_batches(&entries, units);
+    let done: Vec<Vec<(usize, Result<EntryHash, Fail>)>> = batches
+        .par_iter()
+        .map(|batch| with_scratch(|s| hash_batch(&file, &entries, batch, s)))
+        .collect();
+    for (i, r) in done.into_iter().flatten() {
+        results[i] = Some(r);
+    }
+
+    let mut bytes = 0;
+    for (i, r) in results.iter().enumerate() {
+        if let Some(Ok(h)) = r
+            && kept[i] == i
+        {
+            bytes += h.bytes;
+        }
+    }
+    // Like Hash1, fail on the first bad name or entry in sorted order.
+    for &i in &order {
+        let at = |msg: &str| format!("{}: {msg}", String::from_utf8_lossy(&entries[i].name));
+        if entries[i].name.contains(&b'\n') {
+            let detail = at(NEWLINE_ERROR);
+            return Err(ZipError::Corrupt { detail });
+        }
+        if let Some(Err(_)) = &results[kept[i]]
+            && let Some(Err(fail)) = results[kept[i]].take()
+        {
+            return Err(match fail {
+                Fail::Io(source) => io_error(source),
+                Fail::Corrupt(msg) => ZipError::Corrupt { detail: at(&msg) },
+            });
+        }
+    }
+    let h1 = summarize(order.iter().map(|&i| {
+        let Some(Ok(h)) = &results[kept[i]] else {
+            unreachable!("errors were returned above")
+        };
+        (&entries[i].name[..], &h.sha)
+    }));
+    Ok(ZipDigest {
+        h1,
+        files: entries.len() as u64,
+        bytes,
+        violations,
+    })
+}
+
+/// One central-directory entry, with the fields Go's reader uses.
+#[derive(Debug)]
+struct Entry {
+    name: Box<[u8]>,
+    flags: u16,
+    method: u16,
+    crc32: u32,
+    compressed: u64,
+    uncompressed: u64,
+    /// Offset of the local header, base offset included; Go keeps it in an int64.
+    header_offset: i64,
+    /// Length of the central extra field, a guess at the local one.
+    extra_len: u16,
+}
+
+/// Why reading failed: our I/O, or content Go rejects (with Go's message).
+#[derive(Debug)]
+enum Fail {
+    Io(io::Error),
+    Corrupt(String),
+}
+
+impl From<io::Error> for Fail {
+    fn from(e: io::Error) -> Self {
+        Fail::Io(e)
+    }
+}
+
+fn corrupt(msg: &str) -> Fail {
+    Fail::Corrupt(msg.to_string())
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// `pread` until `buf` is full or the file ends; returns the bytes read.
+fn read_at_full(file: &File, buf: &mut [u8], off: u64) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], off + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Go's `ReaderAt.ReadAt` into a fixed buffer: a short read is the error `EOF`.
+fn read_exact_at(file: &File, buf: &mut [u8], off: i64) -> Result<(), Fail> {
+    if off < 0 {
+        return Err(corrupt("negative offset"));
+    }
+    if read_at_full(file, buf, off as u64)? < buf.len() {
+        return Err(corrupt(ERR_EOF));
+    }
+    Ok(())
+}
+
+/// Sequential reads of the file from `pos` up to `end` (Go's `io.SectionReader`).
+struct At<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.end {
+            return Ok(0);
+        }
+        let n = buf
+            .len()
+            .min((self.end - self.pos).try_into().unwrap_or(usize::MAX));
+        let k = self.file.read_at(&mut buf[..n], self.pos)?;
+        self.pos += k as u64;
+        Ok(k)
+    }
+}
+
+struct DirectoryEnd {
+    records: u64,
+    size: u64,
+    offset: u64,
+}
+
+/// `readDirectoryEnd` of archive/zip: the end records, and the base offset of the zip
+/// within the file.
+fn read_directory_end(file: &File, size: u64) -> Result<(DirectoryEnd, i64), Fail> {
+    const END_LEN: usize = 22;
+    let mut found = None;
+    for (i, block) in [1024u64, 65 * 1024].into_iter().enumerate() {
+        let block = block.min(size);
+        let mut buf = vec![0; block as usize];
+        read_at_full(file, &mut buf, size - block)?;
+        if let Some(p) = find_signature_in_block(&buf) {
+            found = Some((buf.split_off(p), size - block + p as u64));
+            break;
+        }
+        if i == 1 || block == size {
+            return Err(corrupt(ERR_FORMAT));
+        }
+    }
+    let Some((buf, end_offset)) = found else {
+        return Err(corrupt(ERR_FORMAT));
+    };
+    let mut end_offset = end_offset as i64;
+    let mut d = DirectoryEnd {
+        records: u16_at(&buf, 10).into(),
+        size: u32_at(&buf, 12).into(),
+        offset: u32_at(&buf, 16).into(),
+    };
+    if usize::from(u16_at(&buf, 20)) > buf.len() - END_LEN {
+        return Err(corrupt("zip: invalid comment length"));
+    }
+    if d.records == 0xffff || d.size == 0xffff_ffff || d.offset == 0xffff_ffff {
+        if let Some(p) = find_directory64_end(file, end_offset)? {
+            end_offset = p;
+            read_directory64_end(file, p, &mut d)?;
+        }
+    }
+    if d.size > i64::MAX as u64 || d.offset > i64::MAX as u64 {
+        return Err(corrupt(ERR_FORMAT));
+    }
+    let mut base = end_offset
+        .wrapping_sub(d.size as i64)
+        .wrapping_sub(d.offset as i64);
+    let start = base.wrapping_add(d.offset as i64);
+    if start < 0 || start as u64 >= size {
+        return Err(corrupt(ERR_FORMAT));
+    }
+    // Some writers record a wrong base offset: Go trusts a directory found at offset 0.
+    if base > 0 {
+        let mut at = At {
+            file,
+            pos: d.offset,
+            end: size,
+        };
+        if read_directory_header(&mut at).is_ok() {
+            base = 0;
+        }
+    }
+    Ok((d, base))
+}
+
+fn find_signature_in_block(b: &[u8]) -> Option<usize> {
+    const END_LEN: usize = 22;
+    let last = b.len().checked_sub(END_LEN)?;
+    for i in (0..=last).rev() {
+        if b[i..i + 4] == *b"PK\x05\x06" {
+            let comment = usize::from(u16_at(b, i + END_LEN - 2));
+            // A truncated comment: Go gives up rather than search further.
+            return (comment + END_LEN + i <= b.len()).then_some(i);
+        }
+    }
+    None
+}
+
+/// The zip64 end-of-directory offset from the locator before the end record, if valid.
+fn find_directory64_end(file: &File, end_offset: i64) -> Result<Option<i64>, Fail> {
+    let loc = end_offset - 20;
+    if loc < 0 {
+        return Ok(None);
+    }
+    let mut b = [0; 20];
+    read_exact_at(file, &mut b, loc)?;
+    if u32_at(&b, 0) != 0x0706_4b50 || u32_at(&b, 4) != 0 || u32_at(&b, 16) != 1 {
+        return Ok(None);
+    }
+    let p = u64_at(&b, 8) as i64;
+    Ok((p >= 0).then_some(p))
+}
+
+fn read_directory64_end(file: &File, offset: i64, d: &mut DirectoryEnd) -> Result<(), Fail> {
+    let mut b = [0; 56];
+    read_exact_at(file, &mut b, offset)?;
+    if u32_at(&b, 0) != 0x0606_4b50 {
+        return Err(corrupt(ERR_FORMAT));
+    }
+    d.records = u64_at(&b, 32);
+    d.size = u64_at(&b, 40);
+    d.offset = u64_at(&b, 48);
+    Ok(())
+}
+
+/// How `readDirectoryHeader` can fail; the first two end the directory.
+enum HeaderError {
+    Format,
+    UnexpectedEof,
+    Eof,
+    Io(io::Error),
+}
+
+/// `io.ReadFull`: `Eof` if nothing was read, `UnexpectedEof` if some was.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<(), HeaderError> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) if n == 0 => return Err(HeaderError::Eof),
+            Ok(0) => return Err(HeaderError::UnexpectedEof),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(HeaderError::Io(e)),
+        }
+    }
+    Ok(())
+}
+
+fn read_directory_header(r: &mut impl Read) -> Result<Entry, HeaderError> {
+    let mut b = [0; 46];
+    read_full(r, &mut b)?;
+    if u32_at(&b, 0) != 0x0201_4b50 {
+        return Err(HeaderError::Format);
+    }
+    let (name_len, extra_len, comment_len) = (
+        usize::from(u16_at(&b, 28)),
+        usize::from(u16_at(&b, 30)),
+        usize::from(u16_at(&b, 32)),
+    );
+    let mut var = vec![0; name_len + extra_len + comment_len];
+    read_full(r, &mut var)?;
+    let compressed32 = u32_at(&b, 20);
+    let uncompressed32 = u32_at(&b, 24);
+    let mut e = Entry {
+        flags: u16_at(&b, 8),
+        method: u16_at(&b, 10),
+        crc32: u32_at(&b, 16),
+        compressed: compressed32.into(),
+        uncompressed: uncompressed32.into(),
+        header_offset: u32_at(&b, 42).into(),
+        extra_len: extra_len as u16,
+        name: Box::from(&var[..name_len]),
+    };
+    let mut extra = &var[name_len..name_len + extra_len];
+    while extra.len() >= 4 {
+        let (tag, size) = (u16_at(extra, 0), usize::from(u16_at(extra, 2)));
+        extra = &extra[4..];
+        if extra.len() < size {
+            break;
+        }
+        let (mut field, rest) = extra.split_at(size);
+        extra = rest;
+        if tag != 0x0001 {
+            continue;
+        }
+        // Zip64: each value is present only when its 32-bit field is saturated.
+        let mut next = || {
+            if field.len() < 8 {
+                return Err(HeaderError::Format);
+            }
+            let v = u64_at(field, 0);
+            field = &field[8..];
+            Ok(v)
+        };
+        if uncompressed32 == u32::MAX {
+            e.uncompressed = next()?;
+        }
+        if compressed32 == u32::MAX {
+            e.compressed = next()?;
+        }
+        if e.header_offset == i64::from(u32::MAX) {
+            e.header_offset = next()? as i64;
+        }
+    }
+    Ok(e)
+}
+
+/// `zip.Reader.init`: every central-directory entry, in order.
+fn read_central_directory(file: &File, size: u64) -> Result<Vec<Entry>, Fail> {
+    let (end, base) = read_directory_end(file, size)?;
+    let start = base.wrapping_add(end.offset as i64) as u64;
+    let mut r = BufReader::with_capacity(
+        64 * 1024,
+        At {
+            file,
+            pos: start,
+            end: size,
+        },
+    );
+    let mut entries = Vec::new();
+    let stop = loop {
+        match read_directory_header(&mut r) {
+            Ok(mut e) => {
+                e.header_offset = e.header_offset.wrapping_add(base);
+                entries.push(e);
+            }
+            Err(HeaderError::Format) => break ERR_FORMAT,
+            Err(HeaderError::UnexpectedEof) => break ERR_UNEXPECTED_EOF,
+            Err(HeaderError::Eof) => return Err(corrupt(ERR_EOF)),
+            Err(HeaderError::Io(e)) => return Err(Fail::Io(e)),
+        }
+    };
+    // The 16-bit count in the end record wraps; Go compares only 16 bits.
+    if entries.len() as u16 != end.records as u16 {
+        return Err(corrupt(stop));
+    }
+    Ok(entries)
+}
+
+/// Entries hashed by one task: either a run of small neighbours read through one
+/// window, or a single entry streamed on its own.
+struct Batch {
+    window_start: u64,
+    window_end: u64,
+    entries: Vec<usize>,
+}
+
+fn plan_batches(entries: &[Entry], mut units: Vec<usize>) -> Vec<Batch> {
+    units.sort_by_key(|&i| entries[i].header_offset);
+    let mut batches: Vec<Batch> = Vec::new();
+    for i in units {
+        let e = &entries[i];
+        let small = e.compressed <= SMALL_ENTRY && e.header_offset >= 0;
+        if !small {
+            batches.push(Batch {
+                window_start: 0,
+                window_end: 0,
+                entries: vec![i],
+            });
+            continue;
+        }
+        let start = e.header_offset as u64;
+        let end = start + 30 + e.name.len() as u64 + u64::from(e.extra_len) + e.compressed + 16;
+        if let Some(b) = batches.last_mut()
+            && b.window_end > b.window_start
+            && start <= b.window_end + WINDOW_GAP
+            && end.max(b.window_end) - b.window_start <= BUF_SIZE as u64
+        {
+            b.window_end = b.window_end.max(end);
+            b.entries.push(i);
+            continue;
+        }
+        batches.push(Batch {
+            window_start: start,
+            window_end: end,
+            entries: vec![i],
+        });
+    }
+    batches
+}
+
+fn hash_batch(
+    file: &File,
+    entries: &[Entry],
+    batch: &Batch,
+    scratch: &mut Scratch,
+) -> Vec<(usize, Result<EntryHash, Fail>)> {
+    let Scratch {
+        window,
+        input,
+        output,
+        inflate,
+    } = scratch;
+    let len = (batch.window_end - batch.window_start) as usize;
+    debug_assert!(len <= window.len());
+    // If the window cannot be read, each entry meets the error through its own reads.
+    let got = read_at_full(file, &mut window[..len], batch.window_start).unwrap_or(0);
+    let src = Source {
+        file,
+        window: &window[..got],
+        window_start: batch.window_start,
+    };
+    let inflate = inflate.get_or_insert_with(|| Decompress::new(false));
+    batch
+        .entries
+        .iter()
+        .map(|&i| (i, hash_entry(&src, &entries[i], input, output, inflate)))
+        .collect()
+}
+
+/// The zip file, with a window of it already in memory.
+struct Source<'a> {
+    file: &'a File,
+    window: &'a [u8],
+    window_start: u64,
+}
+
+impl Source<'_> {
+    /// Up to `len` bytes at `off`, fewer only at the end of the file.
+    fn read<'b>(&'b self, off: u64, len: usize, buf: &'b mut [u8]) -> io::Result<&'b [u8]> {
+        let window_end = self.window_start + self.window.len() as u64;
+        if off >= self.window_start && off + len as u64 <= window_end {
+            let at = (off - self.window_start) as usize;
+            return Ok(&self.window[at..at + len]);
+        }
+        let n = read_at_full(self.file, &mut buf[..len], off)?;
+        Ok(&buf[..n])
+    }
+}
+
+#[derive(Debug)]
+struct EntryHash {
+    sha: [u8; 32],
+    bytes: u64,
+}
+
+/// The content hash of one entry, read as `zip.File.Open` and its checksumReader do.
+fn hash_entry(
+    src: &Source,
+    e: &Entry,
+    input: &mut [u8],
+    output: &mut [u8],
+    inflate: &mut Decompress,
+) -> Result<EntryHash, Fail> {
+    if e.header_offset < 0 {
+        return Err(corrupt("negative offset"));
+    }
+    let header_offset = e.header_offset as u64;
+    let mut header = [0; 30];
+    let h = src.read(header_offset, 30, &mut header)?;
+    if h.len() < 30 {
+        return Err(corrupt(ERR_EOF));
+    }
+    if u32_at(h, 0) != 0x0403_4b50 {
+        return Err(corrupt(ERR_FORMAT));
+    }
+    let body = header_offset + 30 + u64::from(u16_at(h, 26)) + u64::from(u16_at(h, 28));
+
+    if e.name.ends_with(b"/") {
+        // A directory: no content, and declaring some is an error (Go's dirReader).
+        if e.uncompressed != 0 {
+            return Err(corrupt(ERR_FORMAT));
+        }
+        return Ok(EntryHash {
+            sha: Sha256::digest([]).into(),
+            bytes: 0,
+        });
+    }
+    let deflated = match e.method {
+        0 => false,
+        8 => true,
+        _ => return Err(corrupt(ERR_ALGORITHM)),
+    };
+
+    let mut sink = Sink {
+        sha: Sha256::new(),
+        crc: crc32fast::Hasher::new(),
+        nread: 0,
+        limit: e.uncompressed,
+    };
+    // The compressed data is a section of the file; Go caps its end at 2^63-1.
+    let end = body.saturating_add(e.compressed).min(i64::MAX as u64);
+    let mut pos = body;
+    let mut stream_ended = !deflated;
+    if deflated {
+        inflate.reset(false);
+    }
+    'read: while pos < end {
+        let want = (end - pos).min(input.len() as u64) as usize;
+        let chunk = src.read(pos, want, input)?;
+        pos += chunk.len() as u64;
+        if !deflated {
+            sink.take(chunk)?;
+        } else {
+            let mut rest = chunk;
+            loop {
+                let (in0, out0) = (inflate.total_in(), inflate.total_out());
+                let status = inflate
+                    .decompress(rest, output, FlushDecompress::None)
+                    .map_err(|_| corrupt("flate: corrupt input"))?;
+                let used = (inflate.total_in() - in0) as usize;
+                let made = (inflate.total_out() - out0) as usize;
+                rest = &rest[used..];
+                sink.take(&output[..made])?;
+                if status == Status::StreamEnd {
+                    stream_ended = true;
+                    break 'read;
+                }
+                if made < output.len() && (rest.is_empty() || used == 0) {
+                    if !rest.is_empty() {
+                        return Err(corrupt("flate: corrupt input"));
+                    }
+                    break;
+                }
+            }
+        }
+        if chunk.len() < want {
+            break; // the file ends inside the section
+        }
+    }
+    if !stream_ended || sink.nread != e.uncompressed {
+        return Err(corrupt(ERR_UNEXPECTED_EOF));
+    }
+
+    let crc = sink.crc.finalize();
+    if e.flags & 0x8 != 0 {
+        // readDataDescriptor: an optional signature, then the CRC-32 (sizes ignored).
+        let mut d = [0; 16];
+        let d = src.read(body.saturating_add(e.compressed), 16, &mut d)?;
+        let signed = d.len() >= 4 && u32_at(d, 0) == 0x0807_4b50;
+        let need = if signed { 16 } else { 12 };
+        if d.len() < need {
+            return Err(corrupt(ERR_UNEXPECTED_EOF));
+        }
+        let recorded = u32_at(d, need - 12);
+        if recorded != e.crc32 || crc != e.crc32 {
+            return Err(corrupt(ERR_CHECKSUM));
+        }
+    } else if e.crc32 != 0 && crc != e.crc32 {
+        return Err(corrupt(ERR_CHECKSUM));
+    }
+    Ok(EntryHash {
+        sha: sink.sha.finalize().into(),
+        bytes: sink.nread,
+    })
+}
+
+/// Where uncompressed content goes: SHA-256 and CRC-32, never past the declared size.
+struct Sink {
+    sha: Sha256,
+    crc: crc32fast::Hasher,
+    nread: u64,
+    limit: u64,
+}
+
+impl Sink {
+    fn take(&mut self, data: &[u8]) -> Result<(), Fail> {
+        self.nread += data.len() as u64;
+        if self.nread > self.limit {
+            return Err(corrupt(ERR_FORMAT));
+        }
+        self.sha.update(data);
+        self.crc.update(data);
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! `fsck --quick`: skip re-hashing versions whose files have not changed since they were
+//! last verified.
+//!
+//! A version's *fingerprint* is a SHA-256 over the metadata of every file Go keeps for
+//! it — the zip, the `.ziphash` and every file and directory of the extracted tree —
+//! namely relative name, type, size, inode, mtime and ctime (nanoseconds). Editing,
+//! adding, removing or replacing any of them changes the fingerprint: even a tool that
+//! restores mtime cannot restore ctime. What quick mode cannot see is a change below
+//! the file system (bit rot, a disk fault, raw writes to the block device), because the
+//! metadata stays the same; run a full `fsck` for that.
+//!
+//! The state lives in `$GOMODCACHE/cache/modcache/quick-v1`: one line per version that
+//! verified clean, `<fingerprint> <h1> <escaped path>@<escaped version>`. It is written
+//! atomically (temp file + rename) and read leniently: a damaged state file only makes
+//! the next run slower, never wrong.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use walkdir::WalkDir;
+
+use crate::cache::{ModCache, ModuleVersion, escape};
+use crate::error::{IoContext, Result};
+
+/// A digest of the metadata of a version's files.
+pub type Fingerprint = [u8; 32];
+
+/// Versions known to be clean, with the fingerprint they had when verified.
+#[derive(Debug, Default)]
+pub struct QuickState {
+    verified: HashMap<ModuleVersion, (Fingerprint, String)>,
+}
+
+/// Where the state file lives in `cache`.
+pub fn state_path(cache: &ModCache) -> PathBuf {
+    cache.root().join("cache").join("modcache").join("quick-v1")
+}
+
+impl QuickState {
+    /// Load the state; a missing or damaged file gives an empty (or partial) state.
+    pub fn load(cache: &ModCache) -> QuickState {
+        let text = std::fs::read_to_string(state_path(cache)).unwrap_or_default();
+        let verified = text
+            .lines()
+            .filter_map(|line| {
+                let mut fields = line.split(' ');
+                let fp = decode_hex(fields.next()?)?;
+                let h1 = fields.next()?.to_string();
+                let (path, version) = fields.next()?.rsplit_once('@')?;
+                let mv = ModuleVersion::new(escape::unescape(path)?, escape::unescape(version)?);
+                Some((mv, (fp, h1)))
+            })
+            .collect();
+        QuickState { verified }
+    }
+
+    /// The h1 recorded for `mv` if its fingerprint is still `fp`.
+    pub fn verified_h1(&self, mv: &ModuleVersion, fp: &Fingerprint) -> Option<&str> {
+        match self.verified.get(mv) {
+            Some((known, h1)) if known == fp => Some(h1),
+            _ => None,
+        }
+    }
+
+    pub fn insert(&mut self, mv: ModuleVersion, fp: Fingerprint, h1: String) {
+        self.verified.insert(mv, (fp, h1));
+    }
+
+    /// Write the state atomically.
+    pub fn save(&self, cache: &ModCache) -> Result<()> {
+        let path = state_path(cache);
+        let dir = path.parent().expect("state file has a parent");
+        std::fs::create_dir_all(dir).at(dir)?;
+        let mut lines: Vec<String> = self
+            .verified
+            .iter()
+            .map(|(mv, (fp, h1))| {
+                format!(
+                    "{} {h1} {}@{}\n",
+                    encode_hex(fp),
+                    escape::escape(&mv.path),
+                    escape::escape(&mv.version)
+                )
+            })
+            .collect();
+        lines.sort();
+        let tmp = dir.join(format!("quick-v1.{}.tmp", std::process::id()));
+        let mut file = std::fs::File::create(&tmp).at(&tmp)?;
+        file.write_all(lines.concat().as_bytes()).at(&tmp)?;
+        file.sync_all().at(&tmp)?;
+        std::fs::rename(&tmp, &path).at(&path)
+    }
+}
+
+/// Fingerprint the zip, `.ziphash` and tree of `mv`. Missing files count as absent.
+pub fn fingerprint(cache: &ModCache, mv: &ModuleVersion) -> Fingerprint {
+    let paths = cache.paths(mv);
+    let mut h = Sha256::new();
+    for (label, path) in [("zip", &paths.zip), ("ziphash", &paths.ziphash)] {
+        h.update(label.as_bytes());
+        add_meta(&mut h, path.symlink_metadata().ok());
+    }
+    h.update(b"tree");
+    for entry in WalkDir::new(&paths.tree)
+        .follow_root_links(false)
+        .sort_by_file_name()
+        .into_iter()
+    {
+        match entry {
+            Ok(e) => {
+                let rel = e.path().strip_prefix(&paths.tree).unwrap_or(Path::new(""));
+                h.update(rel.as_os_str().as_encoded_bytes());
+                h.update([0]);
+                add_meta(&mut h, e.metadata().ok());
+            }
+            Err(_) => h.update(b"\0error"),
+        }
+    }
+    h.finalize().into()
+}
+
+fn add_meta(h: &mut Sha256, meta: Option<std::fs::Metadata>) {
+    match meta {
+        None => h.update(b"absent"),
+        Some(m) => {
+            for n in [
+                m.mode() as i64,
+                m.size() as i64,
+                m.ino() as i64,
+                m.dev() as i64,
+                m.mtime(),
+                m.mtime_nsec(),
+                m.ctime(),
+                m.ctime_nsec(),
+            ] {
+                h.update(n.to_le_bytes());
+            }
+        }
+    }
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(s: &str) -> Option<Fingerprint> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_changes_with_any_file_and_state_round_trips() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("cache/download")).unwrap();
+        let cache = ModCache::open(tmp.path()).unwrap();
+        let mv = ModuleVersion::new("example.com/Big", "v1.0.0");
+        let tree = cache.paths(&mv).tree;
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::write(tree.join("a.go"), "package a").unwrap();
+        let before = fingerprint(&cache, &mv);
+        assert_eq!(before, fingerprint(&cache, &mv));
+        std::fs::write(tree.join("a.go"), "package b").unwrap();
+        let after = fingerprint(&cache, &mv);
+        assert_ne!(before, after);
+        std::fs::write(tree.join("b.go"), "").unwrap();
+        assert_ne!(after, fingerprint(&cache, &mv));
+
+        let mut state = QuickState::default();
+        state.insert(mv.clone(), after, "h1:abc".into());
+        state.save(&cache).unwrap();
+        let loaded = QuickState::load(&cache);
+        assert_eq!(loaded.verified_h1(&mv, &after), Some("h1:abc"));
+        assert_eq!(loaded.verified_h1(&mv, &before), None);
+    }
+}

@@ -1,0 +1,562 @@
+//! Removing cache files safely: the one place modcache deletes anything.
+//!
+//! Every removal is *plan → lock → re-check → delete*. The plan is a pure value (a list
+//! of paths per version) so `--dry-run` can print exactly what the real run would do.
+//! The real run takes Go's own per-version lock (see [`crate::cache::lock`]), checks the
+//! version again (another `go` may have repaired or replaced it while we waited), plans
+//! again from what it finds, and deletes only that, with Go's `RemoveAll` rules:
+//!
+//! - a path must lie inside the cache root, reached without passing through a symlink;
+//!   a symlink found in the cache is removed as a link, never followed;
+//! - read-only directories (Go extracts trees as 0555) are made writable first, and only
+//!   the directories inside the entry being removed;
+//! - `.lock` files are never removed: a process waiting on one would otherwise end up
+//!   holding a lock on a deleted inode while another locks a new file.
+//!
+//! # What `fsck --fix` removes
+//!
+//! Each kind is mapped to the smallest set of files whose absence makes Go heal the
+//! version by itself (cmd/go/internal/modfetch/fetch.go), preferring what Go can rebuild
+//! offline: `download` re-extracts a missing tree from a zip whose `.zip` and `.ziphash`
+//! both exist, with no network; it refetches only when one of those two is missing.
+//!
+//! | kind | removed | why |
+//! |---|---|---|
+//! | `dir-modified`, zip intact | tree | `DownloadDir` finds no tree → `unzip` re-extracts the local zip |
+//! | `dir-modified`, zip bad or absent | tree, zip, ziphash | nothing local to trust: refetch |
+//! | `zip-corrupt`, `zip-modified` | zip, ziphash, tree, `.partial` | the tree came from a zip we cannot trust |
+//! | `ziphash-missing`, `ziphash-invalid` | zip, ziphash, tree, `.partial` | Go would re-hash and re-bless whatever zip is on disk; we force a verified refetch |
+//! | `partial` | tree, `.partial` | `unzip` re-extracts from the zip (kept unless another kind condemns it) |
+//! | `tmp-leftover` | the temp file or directory | what `downloadZip`/`unzip` delete under the lock |
+//! | `info-corrupt` | `.info` | refetched by the next command that needs it |
+//! | `gosum-mismatch` | nothing; with `--trust-gosum`: zip, ziphash, tree, `.partial` | we cannot tell which side is wrong |
+//! | `gomod-mismatch` | nothing; with `--trust-gosum`: `.mod` | same |
+//! | `unreadable` | nothing | a permission problem; modcache never changes permissions outside what it deletes |
+//!
+//! "Zip intact" means the zip exists and nothing is wrong with it, its `.ziphash` or
+//! go.sum: no `zip-corrupt`, `zip-modified`, `ziphash-missing`, `ziphash-invalid`,
+//! `gosum-mismatch` and no `unreadable` zip or ziphash. A problem whose file lies in
+//! (or is) a removed path is repaired by that removal whatever its kind.
+//!
+//! # Order of deletion
+//!
+//! Go reads the cache without the lock (`DownloadDir`, the early return of
+//! `DownloadZip`), so each step must leave a state in which a fresh look sends Go to the
+//! lock instead of to half-deleted files: the `.ziphash` goes first (from then on
+//! `DownloadDir` reports the tree incomplete and `DownloadZip` locks); the tree is
+//! renamed to `<tree>.tmp-<n>` (Go's own temp-directory name, which `unzip` cleans up)
+//! and only then deleted, so it vanishes at once; the zip follows; the `.partial` marker
+//! goes after the tree it protects; temp files and metadata last.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::cache::{ModCache, ModuleVersion, VersionPaths, lock::VersionLock};
+use crate::check::{self, Kind, Problem};
+use crate::error::{Error, IoContext, Result};
+use crate::gosum::SumIndex;
+use crate::scan;
+
+/// One path to delete, with the disk space it holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Removal {
+    pub path: PathBuf,
+    /// Disk usage (allocated blocks) of the file or of the whole directory.
+    pub bytes: u64,
+}
+
+/// What to delete for one version, in the order it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionPlan {
+    pub module: ModuleVersion,
+    pub removals: Vec<Removal>,
+}
+
+impl VersionPlan {
+    /// Plan the removal of those of `paths` that exist, measuring each, in the safe
+    /// order described in the module docs.
+    pub fn new(
+        cache: &ModCache,
+        module: ModuleVersion,
+        paths: impl IntoIterator<Item = PathBuf>,
+    ) -> Self {
+        let vp = cache.paths(&module);
+        let mut staged: Vec<(u8, PathBuf)> = paths
+            .into_iter()
+            .filter(|p| p.symlink_metadata().is_ok())
+            .map(|p| (stage(&vp, &p), p))
+            .collect();
+        staged.sort();
+        staged.dedup();
+        let mut removals: Vec<Removal> = Vec::with_capacity(staged.len());
+        for (_, path) in staged {
+            // A path inside another removal is removed with it.
+            if removals.iter().any(|r| path.starts_with(&r.path)) {
+                continue;
+            }
+            removals.push(Removal {
+                bytes: disk_usage(&path),
+                path,
+            });
+        }
+        VersionPlan { module, removals }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.removals.iter().map(|r| r.bytes).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.removals.is_empty()
+    }
+
+    /// Whether `path` is one of the removals or lies inside one.
+    pub fn removes(&self, path: &Path) -> bool {
+        self.removals.iter().any(|r| path.starts_with(&r.path))
+    }
+}
+
+/// Deletion order of a version's files (see the module docs).
+fn stage(vp: &VersionPaths, p: &Path) -> u8 {
+    if p == vp.ziphash {
+        0
+    } else if p == vp.tree {
+        1
+    } else if p == vp.zip {
+        2
+    } else if p == vp.partial {
+        3
+    } else if p == vp.info {
+        5
+    } else if p == vp.gomod {
+        6
+    } else {
+        4 // temp files and directories
+    }
+}
+
+/// Options of `fsck --fix`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FixOptions {
+    /// Treat go.sum as right: remove the cached copy that disagrees with it.
+    pub trust_gosum: bool,
+}
+
+/// What `--fix` does about a kind of problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Removing files lets Go heal it.
+    Remove,
+    /// A go.sum disagreement: only removed with [`FixOptions::trust_gosum`].
+    NeedsTrust,
+    /// Nothing modcache should delete (permissions, a directory it cannot read).
+    Manual,
+}
+
+impl Remedy {
+    pub fn of(kind: Kind, options: FixOptions) -> Remedy {
+        match kind {
+            Kind::GosumMismatch | Kind::GomodMismatch if !options.trust_gosum => Remedy::NeedsTrust,
+            Kind::Unreadable => Remedy::Manual,
+            _ => Remedy::Remove,
+        }
+    }
+}
+
+/// The fix of one version: what to remove, and which of its problems that repairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionFix {
+    pub plan: VersionPlan,
+    /// Problems the removals repair.
+    pub fixed: Vec<Problem>,
+    /// Problems left as they are (see [`Remedy`]).
+    pub unfixed: Vec<Problem>,
+}
+
+impl VersionFix {
+    /// The distinct kinds the plan repairs, sorted.
+    pub fn kinds(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self.fixed.iter().map(|p| p.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+}
+
+/// Every version's fix, plus the problems that belong to no version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixPlan {
+    /// Sorted by module version.
+    pub versions: Vec<VersionFix>,
+    pub unfixed: Vec<Problem>,
+}
+
+impl FixPlan {
+    pub fn bytes(&self) -> u64 {
+        self.versions.iter().map(|v| v.plan.bytes()).sum()
+    }
+}
+
+/// Plan the fix of `problems` (fsck's findings). Reads only file metadata.
+pub fn plan_fix(cache: &ModCache, problems: &[Problem], options: FixOptions) -> FixPlan {
+    let mut plan = FixPlan::default();
+    let mut by_version: std::collections::BTreeMap<&ModuleVersion, Vec<Problem>> =
+        Default::default();
+    for p in problems {
+        match &p.module {
+            Some(mv) => by_version.entry(mv).or_default().push(p.clone()),
+            None => plan.unfixed.push(p.clone()),
+        }
+    }
+    for (mv, problems) in by_version {
+        plan.versions
+            .push(plan_version_fix(cache, mv, &problems, options));
+    }
+    plan
+}
+
+/// Plan the fix of one version from its problems (all of which concern `mv`).
+pub fn plan_version_fix(
+    cache: &ModCache,
+    mv: &ModuleVersion,
+    problems: &[Problem],
+    options: FixOptions,
+) -> VersionFix {
+    let vp = cache.paths(mv);
+    let has = |k: Kind| problems.iter().any(|p| p.kind == k);
+    let zip_intact = vp.zip.symlink_metadata().is_ok_and(|m| m.is_file())
+        && !problems.iter().any(|p| match p.kind {
+            Kind::ZipCorrupt
+            | Kind::ZipModified
+            | Kind::ZiphashMissing
+            | Kind::ZiphashInvalid
+            | Kind::GosumMismatch => true,
+            Kind::Unreadable => p.path == vp.zip || p.path == vp.ziphash,
+            _ => false,
+        });
+    let everything = || {
+        [
+            vp.zip.clone(),
+            vp.ziphash.clone(),
+            vp.tree.clone(),
+            vp.partial.clone(),
+        ]
+    };
+
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for p in problems {
+        if Remedy::of(p.kind, options) != Remedy::Remove {
+            continue;
+        }
+        match p.kind {
+            Kind::DirModified if zip_intact => paths.push(vp.tree.clone()),
+            Kind::DirModified => {
+                paths.extend([vp.tree.clone(), vp.zip.clone(), vp.ziphash.clone()])
+            }
+            Kind::ZipCorrupt
+            | Kind::ZipModified
+            | Kind::ZiphashMissing
+            | Kind::ZiphashInvalid
+            | Kind::GosumMismatch => paths.extend(everything()),
+            Kind::Partial => paths.extend([vp.tree.clone(), vp.partial.clone()]),
+            Kind::TmpLeftover => paths.push(p.path.clone()),
+            Kind::InfoCorrupt => paths.push(vp.info.clone()),
+            Kind::GomodMismatch => paths.push(vp.gomod.clone()),
+            Kind::Unreadable => {}
+        }
+    }
+    // A partial tree is never left behind without its marker, nor the other way round.
+    if has(Kind::Partial) && paths.contains(&vp.tree) {
+        paths.push(vp.partial.clone());
+    }
+    let plan = VersionPlan::new(cache, mv.clone(), paths);
+    let (fixed, unfixed) = problems
+        .iter()
+        .cloned()
+        .partition(|p| Remedy::of(p.kind, options) == Remedy::Remove || plan.removes(&p.path));
+    VersionFix {
+        plan,
+        fixed,
+        unfixed,
+    }
+}
+
+/// What applying a plan did to one version.
+#[derive(Debug)]
+pub struct VersionOutcome {
+    pub module: ModuleVersion,
+    /// Kinds repaired (for `--fix`; empty for purge).
+    pub kinds: Vec<Kind>,
+    /// What was deleted, in order, with the space each freed.
+    pub removed: Vec<Removal>,
+    /// Problems found under the lock that are still there.
+    pub remaining: Vec<Problem>,
+    /// Why the version could not be (completely) repaired or purged.
+    pub error: Option<Error>,
+}
+
+impl VersionOutcome {
+    pub fn bytes(&self) -> u64 {
+        self.removed.iter().map(|r| r.bytes).sum()
+    }
+
+    fn failed(module: ModuleVersion, error: Error, remaining: Vec<Problem>) -> Self {
+        VersionOutcome {
+            module,
+            kinds: Vec::new(),
+            removed: Vec::new(),
+            remaining,
+            error: Some(error),
+        }
+    }
+}
+
+/// Called before blocking on a lock another process holds.
+pub type OnWait<'a> = &'a (dyn Fn(&ModuleVersion, &Path) + Sync);
+
+/// Fix each version of `plan`: lock, check it again from scratch, plan again from what
+/// is found, delete that. Versions run in parallel in the current rayon pool; the result
+/// is sorted by version.
+pub fn apply_fix(
+    cache: &ModCache,
+    plan: &FixPlan,
+    sums: &SumIndex,
+    options: FixOptions,
+    on_wait: OnWait<'_>,
+) -> Vec<VersionOutcome> {
+    use rayon::prelude::*;
+    plan.versions
+        .par_iter()
+        .map(|v| {
+            let mv = &v.plan.module;
+            let locked = with_version_lock(cache, mv, on_wait, || {
+                let files = scan::scan_version(cache, mv);
+                let report = check::check_version(cache, mv, &files, sums);
+                let fresh = plan_version_fix(cache, mv, &report.problems, options);
+                let (removed, error) = execute(cache, &fresh.plan);
+                let mut remaining = fresh.unfixed.clone();
+                if error.is_some() {
+                    remaining.extend(
+                        fresh
+                            .fixed
+                            .iter()
+                            .filter(|p| !removed.iter().any(|r| p.path.starts_with(&r.path)))
+                            .cloned(),
+                    );
+                    remaining.sort();
+                }
+                VersionOutcome {
+                    module: mv.clone(),
+                    kinds: fresh.kinds(),
+                    removed,
+                    remaining,
+                    error,
+                }
+            });
+            locked.unwrap_or_else(|e| {
+                let mut remaining = v.fixed.clone();
+                remaining.extend(v.unfixed.iter().cloned());
+                remaining.sort();
+                VersionOutcome::failed(mv.clone(), e, remaining)
+            })
+        })
+        .collect()
+}
+
+/// Delete a plan's removals in order, stopping at the first failure. Returns what was
+/// removed (with the bytes actually freed) and the error, if any.
+pub fn execute(cache: &ModCache, plan: &VersionPlan) -> (Vec<Removal>, Option<Error>) {
+    let vp = cache.paths(&plan.module);
+    let mut removed = Vec::with_capacity(plan.removals.len());
+    for r in &plan.removals {
+        let result = if r.path == vp.tree {
+            remove_tree(cache, &r.path)
+        } else {
+            remove(cache, &r.path)
+        };
+        match result {
+            Ok(bytes) => removed.push(Removal {
+                path: r.path.clone(),
+                bytes,
+            }),
+            Err(e) => return (removed, Some(e)),
+        }
+    }
+    (removed, None)
+}
+
+/// Remove an extracted tree so that it disappears at once: rename it to Go's temporary
+/// name `<tree>.tmp-<n>` in the same directory, then delete that. If it cannot be
+/// renamed (a read-only parent), it is deleted in place.
+pub fn remove_tree(cache: &ModCache, tree: &Path) -> Result<u64> {
+    check_inside(cache, tree)?;
+    let Some(name) = tree.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return remove(cache, tree);
+    };
+    if tree.symlink_metadata().is_err() {
+        return Ok(0);
+    }
+    let seed = std::process::id() as u64 * 1_000_003
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64);
+    for i in 0..100u64 {
+        let tmp = tree.with_file_name(format!("{name}.tmp-{}", (seed + i * 7919) % 1_000_000_000));
+        if tmp.symlink_metadata().is_ok() {
+            continue;
+        }
+        return match std::fs::rename(tree, &tmp) {
+            Ok(()) => remove(cache, &tmp),
+            Err(_) => remove(cache, tree),
+        };
+    }
+    remove(cache, tree)
+}
+
+/// Disk usage of a file or directory tree, without following symlinks.
+pub fn disk_usage(path: &Path) -> u64 {
+    WalkDir::new(path)
+        .follow_root_links(false)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.blocks() * 512)
+        .sum()
+}
+
+/// Run `f` holding Go's lock for `mv`. If another process holds it, `on_wait` is called
+/// before blocking, so the user knows why nothing happens.
+pub fn with_version_lock<T>(
+    cache: &ModCache,
+    mv: &ModuleVersion,
+    on_wait: OnWait<'_>,
+    f: impl FnOnce() -> T,
+) -> Result<T> {
+    let path = cache.paths(mv).lock;
+    check_inside(cache, &path)?;
+    let _lock = match VersionLock::try_acquire(&path)? {
+        Some(lock) => lock,
+        None => {
+            on_wait(mv, &path);
+            VersionLock::acquire(&path)?
+        }
+    };
+    Ok(f())
+}
+
+/// Delete `path` (file, symlink or directory tree) from the cache, Go's `RemoveAll` style.
+/// Returns the disk space freed. A path that is already gone frees nothing.
+pub fn remove(cache: &ModCache, path: &Path) -> Result<u64> {
+    check_inside(cache, path)?;
+    if path.extension().is_some_and(|e| e == "lock") && path.starts_with(cache.download_dir()) {
+        return Err(Error::invalid(
+            path,
+            "refusing to remove one of Go's lock files",
+        ));
+    }
+    let meta = match path.symlink_metadata() {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let bytes = disk_usage(path);
+    if meta.is_dir() {
+        // Make the entry's own directories writable (Go's RemoveAll chmods them 0777);
+        // walkdir does not follow symlinks, so nothing outside the entry is touched.
+        for entry in WalkDir::new(path).into_iter().filter_map(|e| e.ok()) {
+            if entry.file_type().is_dir() {
+                let p = entry.path();
+                if let Ok(m) = p.symlink_metadata() {
+                    let mode = m.permissions().mode();
+                    if mode & 0o700 != 0o700 {
+                        let _ =
+                            std::fs::set_permissions(p, PermissionsExt::from_mode(mode | 0o700));
+                    }
+                }
+            }
+        }
+        std::fs::remove_dir_all(path).at(path)?;
+    } else {
+        // Removing a file needs write permission on its directory, which for files in a
+        // read-only tree is handled by the directory case above. @v directories are
+        // writable: Go never makes them read-only.
+        std::fs::remove_file(path).at(path)?;
+    }
+    Ok(bytes)
+}
+
+/// Refuse any path that is not strictly inside the cache root, or that is reached through
+/// a symlink (a link *at* `path` itself is fine: it is removed, not followed).
+pub fn check_inside(cache: &ModCache, path: &Path) -> Result<()> {
+    let root = cache.root();
+    let rel = path
+        .strip_prefix(root)
+        .map_err(|_| Error::invalid(path, "refusing to touch a path outside the module cache"))?;
+    if rel.as_os_str().is_empty() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(Error::invalid(
+            path,
+            "refusing to touch a path outside the module cache",
+        ));
+    }
+    let mut dir = root.to_path_buf();
+    let mut components = rel.components().peekable();
+    while let Some(c) = components.next() {
+        if components.peek().is_none() {
+            break;
+        }
+        dir.push(c);
+        match dir.symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Error::invalid(
+                    &dir,
+                    "refusing to follow a symlink inside the module cache",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_read_only_trees_but_nothing_outside_or_through_symlinks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("mod");
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(root.join("cache/download")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("keep"), "precious").unwrap();
+        let cache = ModCache::open(&root).unwrap();
+
+        let tree = root.join("example.com/m@v1.0.0");
+        std::fs::create_dir_all(tree.join("sub")).unwrap();
+        std::fs::write(tree.join("sub/a.go"), "package a").unwrap();
+        std::os::unix::fs::symlink(&outside, tree.join("link")).unwrap();
+        for d in [tree.join("sub"), tree.clone()] {
+            std::fs::set_permissions(&d, PermissionsExt::from_mode(0o555)).unwrap();
+        }
+        assert!(remove(&cache, &tree).unwrap() > 0);
+        assert!(!tree.exists());
+        assert_eq!(std::fs::read(outside.join("keep")).unwrap(), b"precious");
+
+        std::os::unix::fs::symlink(&outside, root.join("example.com/evil")).unwrap();
+        let err = remove(&cache, &root.join("example.com/evil/keep")).unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        assert!(remove(&cache, &outside.join("keep")).is_err());
+        assert!(remove(&cache, &root.join("../outside/keep")).is_err());
+        assert!(remove(&cache, &root).is_err());
+        assert!(outside.join("keep").exists());
+        remove(&cache, &root.join("example.com/evil")).unwrap();
+        assert!(
+            root.join("example.com/evil").symlink_metadata().is_err(),
+            "the link is removed"
+        );
+        assert!(outside.join("keep").exists(), "and not followed");
+    }
+}

@@ -1,0 +1,1053 @@
+//! Where the module cache's disk space goes (`modcache du`).
+//!
+//! One parallel walk measures every file and directory under GOMODCACHE exactly once and
+//! charges it to a [`Category`] and, where it belongs to one, to a version's [`Part`]:
+//!
+//! | category | what | parts |
+//! |---|---|---|
+//! | `trees` | extracted trees `<path>@<version>/` | `tree` |
+//! | `zips` | `cache/download/.../@v/<v>.zip` | `zip` |
+//! | `metadata` | `.info`, `.mod`, `.ziphash`, `.lock`, `@v/list` | `info`, `mod`, `ziphash`, `lock` |
+//! | `vcs` | `cache/vcs` (direct-mode clones) | |
+//! | `sumdb` | `cache/download/sumdb` (checksum-database tiles) | |
+//! | `temp` | `.partial` markers, `*.tmp` files, `<tree>.tmp-*` | `partial`, `tmp` |
+//! | `other` | the directories leading to all of the above, `cache/lock`, unknown files | |
+//!
+//! The categories add up to what `du -sB1` (disk usage: allocated 512-byte blocks) and
+//! `du -sb` (apparent size: file lengths) print for the cache root: every directory entry
+//! counts, symlinks are measured and not followed, and a file with several hard links is
+//! counted once (charged to the first of its paths in byte order).
+//!
+//! # Speed
+//! The walk is a recursive rayon fan-out: every directory's subdirectories are measured
+//! in parallel on the caller's pool, so thousands of versions (and the directories of one
+//! big tree) spread over all threads. Each directory is read once and each entry is
+//! `lstat`ed once (through the directory handle); no file is opened except the small
+//! `.info` files, for their `Time`.
+//!
+//! # Dates and use
+//! A version's *date* is the `Time` of its `.info` file (the commit or tag time the proxy
+//! reported); without a readable `.info`, it is the newest modification time of the
+//! version's files, and [`DateSource`] says which. Its *last use* is the newest of: the
+//! modification time of any of its files, and the access time of its `.mod`, its `.zip`
+//! and the files of its tree, which are what a `go build` reads. Access times are only as
+//! good as the mount: `relatime` (Linux's default) records at most one read a day,
+//! `noatime` records none, so that last use falls back to download time. The `.info`
+//! file, which modcache itself reads, and directories, which every walk lists, are left
+//! out of it; `modcache fsck` reads every file and so marks every version as used today.
+
+use std::collections::BTreeMap;
+use std::fs::{self, Metadata};
+use std::io;
+use std::ops::{Add, AddAssign};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::cache::entry::VersionFile;
+use crate::cache::{Entry, ModCache, ModuleVersion, classify, semver};
+
+/// Bytes held by a set of directory entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sizes {
+    /// Allocated blocks × 512: what `du -B1` counts.
+    pub disk: u64,
+    /// File lengths (as `lstat` reports them): what `du -b` counts.
+    pub apparent: u64,
+    /// Files, directories and symlinks counted.
+    pub entries: u64,
+}
+
+impl Sizes {
+    fn of(meta: &Metadata) -> Sizes {
+        Sizes {
+            disk: meta.blocks() * 512,
+            apparent: meta.size(),
+            entries: 1,
+        }
+    }
+
+    /// Disk usage, or apparent size when `apparent`.
+    pub fn bytes(&self, apparent: bool) -> u64 {
+        if apparent { self.apparent } else { self.disk }
+    }
+}
+
+impl AddAssign for Sizes {
+    fn add_assign(&mut self, o: Sizes) {
+        self.disk += o.disk;
+        self.apparent += o.apparent;
+        self.entries += o.entries;
+    }
+}
+
+impl Add for Sizes {
+    type Output = Sizes;
+    fn add(mut self, o: Sizes) -> Sizes {
+        self += o;
+        self
+    }
+}
+
+impl std::iter::Sum for Sizes {
+    fn sum<I: Iterator<Item = Sizes>>(iter: I) -> Sizes {
+        iter.fold(Sizes::default(), Add::add)
+    }
+}
+
+/// What the space is used for. The names are a stable interface (`--json`, README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Trees,
+    Zips,
+    Metadata,
+    Vcs,
+    SumDb,
+    Temp,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Trees,
+        Category::Zips,
+        Category::Metadata,
+        Category::Vcs,
+        Category::SumDb,
+        Category::Temp,
+        Category::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Trees => "trees",
+            Category::Zips => "zips",
+            Category::Metadata => "metadata",
+            Category::Vcs => "vcs",
+            Category::SumDb => "sumdb",
+            Category::Temp => "temp",
+            Category::Other => "other",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One kind of file a version has in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    Tree,
+    Zip,
+    ZipHash,
+    Mod,
+    Info,
+    Lock,
+    Partial,
+    Tmp,
+}
+
+impl Part {
+    pub const ALL: [Part; 8] = [
+        Part::Tree,
+        Part::Zip,
+        Part::ZipHash,
+        Part::Mod,
+        Part::Info,
+        Part::Lock,
+        Part::Partial,
+        Part::Tmp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Tree => "tree",
+            Part::Zip => "zip",
+            Part::ZipHash => "ziphash",
+            Part::Mod => "mod",
+            Part::Info => "info",
+            Part::Lock => "lock",
+            Part::Partial => "partial",
+            Part::Tmp => "tmp",
+        }
+    }
+
+    pub fn category(self) -> Category {
+        match self {
+            Part::Tree => Category::Trees,
+            Part::Zip => Category::Zips,
+            Part::ZipHash | Part::Mod | Part::Info | Part::Lock => Category::Metadata,
+            Part::Partial | Part::Tmp => Category::Temp,
+        }
+    }
+
+    fn of(kind: VersionFile) -> Part {
+        match kind {
+            VersionFile::Info => Part::Info,
+            VersionFile::Mod => Part::Mod,
+            VersionFile::Zip => Part::Zip,
+            VersionFile::ZipHash => Part::ZipHash,
+            VersionFile::Lock => Part::Lock,
+            VersionFile::Partial => Part::Partial,
+            VersionFile::Tmp => Part::Tmp,
+        }
+    }
+
+    /// Files Go reads when it builds with the version, whose access time is a sign of use.
+    fn read_by_builds(self) -> bool {
+        matches!(self, Part::Tree | Part::Zip | Part::Mod)
+    }
+}
+
+/// Where a version's date comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateSource {
+    /// The `Time` field of the `.info` file.
+    Info,
+    /// The newest modification time of the version's files.
+    Mtime,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Info => "info",
+            DateSource::Mtime => "mtime",
+        }
+    }
+}
+
+/// Everything one version holds in the cache. Times are seconds since the Unix epoch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionUsage {
+    parts: [Sizes; Part::ALL.len()],
+    /// Go's temporary files and directories for this version, with their sizes, sorted.
+    pub tmp: Vec<(PathBuf, Sizes)>,
+    /// The `Time` of the `.info` file, if it has a valid one.
+    pub info_time: Option<i64>,
+    /// The newest modification time of the version's files (directories left out).
+    pub modified: Option<i64>,
+    /// The newest sign of use (see the module documentation).
+    pub last_used: Option<i64>,
+}
+
+impl VersionUsage {
+    pub fn part(&self, part: Part) -> Sizes {
+        self.parts[part as usize]
+    }
+
+    /// True if the cache holds this part of the version.
+    pub fn has(&self, part: Part) -> bool {
+        self.part(part).entries > 0
+    }
+
+    pub fn total(&self) -> Sizes {
+        self.parts.iter().copied().sum()
+    }
+
+    /// True if the version holds anything but its lock file (which Go never removes).
+    pub fn is_present(&self) -> bool {
+        Part::ALL.iter().any(|&p| p != Part::Lock && self.has(p))
+    }
+
+    /// The version's date and where it comes from.
+    pub fn date(&self) -> Option<(i64, DateSource)> {
+        match (self.info_time, self.modified) {
+            (Some(t), _) => Some((t, DateSource::Info)),
+            (None, Some(t)) => Some((t, DateSource::Mtime)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The disk usage of a whole module cache.
+#[derive(Debug, Default)]
+pub struct Usage {
+    categories: [Sizes; Category::ALL.len()],
+    pub versions: BTreeMap<ModuleVersion, VersionUsage>,
+    /// `@v/list` and `@v/list.lock`, by module path.
+    pub lists: BTreeMap<String, Sizes>,
+    /// Entries that could not be read or measured, sorted by path. Their size is missing
+    /// from the totals.
+    pub errors: Vec<(PathBuf, io::Error)>,
+}
+
+/// One module's share of the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSummary {
+    pub path: String,
+    /// Versions present (holding more than a lock file).
+    pub versions: usize,
+    /// Everything the module's versions hold, plus its `@v/list`.
+    pub sizes: Sizes,
+    /// The highest version present, in semver order.
+    pub latest: String,
+    /// The newest date of its versions.
+    pub date: Option<i64>,
+}
+
+/// How `du` orders modules and versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Largest first.
+    #[default]
+    Size,
+    /// Module paths alphabetically; versions in semver order, highest first.
+    Name,
+    /// Newest date first; undated last.
+    Date,
+}
+
+impl Usage {
+    pub fn category(&self, c: Category) -> Sizes {
+        self.categories[c.index()]
+    }
+
+    /// The whole cache: what `du -sB1` / `du -sb` print for its root.
+    pub fn total(&self) -> Sizes {
+        self.categories.iter().copied().sum()
+    }
+
+    /// Versions holding more than a lock file.
+    pub fn present(&self) -> impl Iterator<Item = (&ModuleVersion, &VersionUsage)> {
+        self.versions.iter().filter(|(_, v)| v.is_present())
+    }
+
+    /// Every module with at least one version present, in path order.
+    pub fn modules(&self) -> Vec<ModuleSummary> {
+        let mut out: Vec<ModuleSummary> = Vec::new();
+        for (mv, v) in &self.versions {
+            if out.last().is_none_or(|m| m.path != mv.path) {
+                out.push(ModuleSummary {
+                    path: mv.path.clone(),
+                    versions: 0,
+                    sizes: self.lists.get(&mv.path).copied().unwrap_or_default(),
+                    latest: String::new(),
+                    date: None,
+                });
+            }
+            let m = out.last_mut().expect("pushed above");
+            m.sizes += v.total();
+            if v.is_present() {
+                m.versions += 1;
+                if m.latest.is_empty() || semver::compare(&mv.version, &m.latest).is_gt() {
+                    m.latest = mv.version.clone();
+                }
+                m.date = m.date.max(v.date().map(|(t, _)| t));
+            }
+        }
+        out.retain(|m| m.versions > 0);
+        out
+    }
+
+    /// Modules ordered by `key` (sizes by disk usage, or apparent size when `apparent`).
+    pub fn sorted_modules(&self, key: SortKey, apparent: bool) -> Vec<ModuleSummary> {
+        let mut modules = self.modules();
+        match key {
+            SortKey::Size => modules.sort_by(|a, b| {
+                b.sizes
+                    .bytes(apparent)
+                    .cmp(&a.sizes.bytes(apparent))
+                    .then_with(|| a.path.cmp(&b.path))
+            }),
+            SortKey::Name => {}
+            SortKey::Date => {
+                modules.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.path.cmp(&b.path)))
+            }
+        }
+        modules
+    }
+
+    /// The versions of `module` present in the cache, ordered by `key`.
+    pub fn module_versions(
+        &self,
+        module: &str,
+        key: SortKey,
+        apparent: bool,
+    ) -> Vec<(&ModuleVersion, &VersionUsage)> {
+        let start = ModuleVersion::new(module, "");
+        let mut versions: Vec<(&ModuleVersion, &VersionUsage)> = self
+            .versions
+            .range(start..)
+            .take_while(|(mv, _)| mv.path == module)
+            .filter(|(_, v)| v.is_present())
+            .collect();
+        let by_version =
+            |a: &ModuleVersion, b: &ModuleVersion| semver::compare(&b.version, &a.version);
+        match key {
+            SortKey::Size => versions.sort_by(|(am, a), (bm, b)| {
+                b.total()
+                    .bytes(apparent)
+                    .cmp(&a.total().bytes(apparent))
+                    .then_with(|| by_version(am, bm))
+            }),
+            SortKey::Name => versions.sort_by(|(a, _), (b, _)| by_version(a, b)),
+            SortKey::Date => versions.sort_by(|(am, a), (bm, b)| {
+                let date = |v: &VersionUsage| v.date().map(|(t, _)| t);
+                date(b).cmp(&date(a)).then_with(|| by_version(am, bm))
+            }),
+        }
+        versions
+    }
+}
+
+/// Measure the whole cache. Runs on the current rayon pool.
+pub fn measure(cache: &ModCache) -> Usage {
+    let root = cache.root();
+    let mut tally = Tally::default();
+    let meta = match fs::symlink_metadata(root) {
+        Ok(m) => m,
+        Err(e) => {
+            tally.errors.push((root.to_path_buf(), e));
+            return tally.finish();
+        }
+    };
+    tally.add_entry(Category::Other, root, &meta);
+    let walk = Walk { root };
+    let children = read_dir(root, &mut tally.errors);
+    tally += children
+        .into_par_iter()
+        .map(|(path, meta)| {
+            if meta.is_dir() && path.file_name().is_some_and(|n| n == "cache") {
+                walk.cache(&path, &meta)
+            } else {
+                walk.trees(&path, &meta)
+            }
+        })
+        .reduce(Tally::default, Add::add);
+    tally.finish()
+}
+
+struct Walk<'a> {
+    root: &'a Path,
+}
+
+impl Walk<'_> {
+    fn rel<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(self.root).unwrap_or(path)
+    }
+
+    /// Outside `cache/`: directories leading to extracted trees, and the trees.
+    fn trees(&self, path: &Path, meta: &Metadata) -> Tally {
+        let mut tally = Tally::default();
+        match classify(self.rel(path)) {
+            Entry::Tree(mv) if meta.is_dir() => {
+                let owner = Owner::Version(mv.clone(), Part::Tree);
+                tally.record(
+                    mv,
+                    Part::Tree,
+                    subtree(path, meta, &owner, true),
+                    None,
+                    None,
+                );
+            }
+            Entry::TreeTmp(mv) => {
+                let owner = Owner::Version(mv.clone(), Part::Tmp);
+                tally.record(
+                    mv,
+                    Part::Tmp,
+                    subtree(path, meta, &owner, false),
+                    Some(path),
+                    None,
+                );
+            }
+            Entry::Other if meta.is_dir() => {
+                tally.add_entry(Category::Other, path, meta);
+                let children = read_dir(path, &mut tally.errors);
+                tally += children
+                    .into_par_iter()
+                    .map(|(p, m)| self.trees(&p, &m))
+                    .reduce(Tally::default, Add::add);
+            }
+            _ => tally.add_subtree(
+                Category::Other,
+                subtree(path, meta, &Owner::Category(Category::Other), false),
+            ),
+        }
+        tally
+    }
+
+    /// `cache/`: the lock, `vcs/`, `download/`.
+    fn cache(&self, path: &Path, meta: &Metadata) -> Tally {
+        let mut tally = Tally::default();
+        tally.add_entry(Category::Other, path, meta);
+        let children = read_dir(path, &mut tally.errors);
+        tally += children
+            .into_par_iter()
+            .map(|(p, m)| {
+                let name = p.file_name().unwrap_or_default();
+                if name == "download" && m.is_dir() {
+                    self.download(&p, &m, true)
+                } else {
+                    let c = if name == "vcs" {
+                        Category::Vcs
+                    } else {
+                        Category::Other
+                    };
+                    let mut t = Tally::default();
+                    t.add_subtree(c, subtree(&p, &m, &Owner::Category(c), false));
+                    t
+                }
+            })
+            .reduce(Tally::default, Add::add);
+        tally
+    }
+
+    /// A directory under `cache/download` on the way to `@v` directories.
+    fn download(&self, path: &Path, meta: &Metadata, top: bool) -> Tally {
+        let mut tally = Tally::default();
+        tally.add_entry(Category::Other, path, meta);
+        let children = read_dir(path, &mut tally.errors);
+        tally += children
+            .into_par_iter()
+            .map(|(p, m)| {
+                let name = p.file_name().unwrap_or_default();
+                if top && name == "sumdb" {
+                    let mut t = Tally::default();
+                    t.add_subtree(
+                        Category::SumDb,
+                        subtree(&p, &m, &Owner::Category(Category::SumDb), false),
+                    );
+                    t
+                } else if name == "@v" && m.is_dir() {
+                    self.v_dir(&p, &m)
+                } else if m.is_dir() {
+                    self.download(&p, &m, false)
+                } else {
+                    let mut t = Tally::default();
+                    t.add_subtree(
+                        Category::Other,
+                        subtree(&p, &m, &Owner::Category(Category::Other), false),
+                    );
+                    t
+                }
+            })
+            .reduce(Tally::default, Add::add);
+        tally
+    }
+
+    /// `cache/download/<path>/@v`: the files of the module's versions.
+    fn v_dir(&self, path: &Path, meta: &Metadata) -> Tally {
+        let mut tally = Tally::default();
+        tally.add_entry(Category::Other, path, meta);
+        for (p, m) in read_dir(path, &mut tally.errors) {
+            match classify(self.rel(&p)) {
+                Entry::Version(mv, kind) => {
+                    let part = Part::of(kind);
+                    let info_time = (part == Part::Info && m.is_file())
+                        .then(|| read_info_time(&p))
+                        .flatten();
+                    let owner = Owner::Version(mv.clone(), part);
+                    let sub = subtree(&p, &m, &owner, part.read_by_builds());
+                    let tmp = (part == Part::Tmp).then_some(p.as_path());
+                    tally.record(mv, part, sub, tmp, info_time);
+                }
+                Entry::VersionList(module) => {
+                    let sub = subtree(&p, &m, &Owner::List(module.clone()), false);
+                    tally.categories[Category::Metadata.index()] += sub.sizes;
+                    tally.lists.push((module, sub.sizes));
+                    tally.linked.extend(sub.linked);
+                    tally.errors.extend(sub.errors);
+                }
+                _ => tally.add_subtree(
+                    Category::Other,
+                    subtree(&p, &m, &Owner::Category(Category::Other), false),
+                ),
+            }
+        }
+        tally
+    }
+}
+
+/// The entries of a directory with their `lstat` metadata; failures are recorded.
+fn read_dir(dir: &Path, errors: &mut Vec<(PathBuf, io::Error)>) -> Vec<(PathBuf, Metadata)> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push((dir.to_path_buf(), e));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => match entry.metadata() {
+                Ok(meta) => out.push((entry.path(), meta)),
+                Err(e) => errors.push((entry.path(), e)),
+            },
+            Err(e) => errors.push((dir.to_path_buf(), e)),
+        }
+    }
+    out
+}
+
+/// Who a hard-linked file is charged to, if its first path is this one.
+#[derive(Debug, Clone)]
+enum Owner {
+    Category(Category),
+    Version(ModuleVersion, Part),
+    List(String),
+}
+
+/// A file with more than one hard link, set aside so that it is counted once.
+#[derive(Debug)]
+struct Linked {
+    dev: u64,
+    ino: u64,
+    path: PathBuf,
+    sizes: Sizes,
+    modified: i64,
+    used: i64,
+    owner: Owner,
+}
+
+/// A file or directory tree, measured.
+#[derive(Debug, Default)]
+struct Subtree {
+    sizes: Sizes,
+    modified: Option<i64>,
+    used: Option<i64>,
+    linked: Vec<Linked>,
+    errors: Vec<(PathBuf, io::Error)>,
+}
+
+impl Subtree {
+    fn count(&mut self, path: &Path, meta: &Metadata, owner: &Owner, atime_counts: bool) {
+        if meta.is_dir() {
+            self.sizes += Sizes::of(meta);
+            return;
+        }
+        let modified = meta.mtime();
+        let used = if atime_counts {
+            modified.max(meta.atime())
+        } else {
+            modified
+        };
+        if meta.nlink() > 1 {
+            self.linked.push(Linked {
+                dev: meta.dev(),
+                ino: meta.ino(),
+                path: path.to_path_buf(),
+                sizes: Sizes::of(meta),
+                modified,
+                used,
+                owner: owner.clone(),
+            });
+        } else {
+            self.sizes += Sizes::of(meta);
+            self.modified = self.modified.max(Some(modified));
+            self.used = self.used.max(Some(used));
+        }
+    }
+}
+
+impl Add for Subtree {
+    type Output = Subtree;
+    fn add(mut self, o: Subtree) -> Subtree {
+        self.sizes += o.sizes;
+        self.modified = self.modified.max(o.modified);
+        self.used = self.used.max(o.used);
+        self.linked.extend(o.linked);
+        self.errors.extend(o.errors);
+        self
+    }
+}
+
+/// Measure `path` and, if it is a directory, everything below it, without following
+/// symlinks. Subdirectories are measured in parallel.
+fn subtree(path: &Path, meta: &Metadata, owner: &Owner, atime_counts: bool) -> Subtree {
+    let mut sub = Subtree::default();
+    sub.count(path, meta, owner, atime_counts);
+    if !meta.is_dir() {
+        return sub;
+    }
+    let mut dirs = Vec::new();
+    for (p, m) in read_dir(path, &mut sub.errors) {
+        if m.is_dir() {
+            dirs.push((p, m));
+        } else {
+            sub.count(&p, &m, owner, atime_counts);
+        }
+    }
+    if dirs.len() == 1 {
+        let (p, m) = dirs.pop().expect("one");
+        return sub + subtree(&p, &m, owner, atime_counts);
+    }
+    sub + dirs
+        .into_par_iter()
+        .map(|(p, m)| subtree(&p, &m, owner, atime_counts))
+        .reduce(Subtree::default, Add::add)
+}
+
+/// One version part found by the walk.
+#[derive(Debug)]
+struct Record {
+    mv: ModuleVersion,
+    part: Part,
+    sizes: Sizes,
+    modified: Option<i64>,
+    used: Option<i64>,
+    info_time: Option<i64>,
+    tmp: Option<PathBuf>,
+}
+
+/// What a part of the walk found; merged with `+`.
+#[derive(Debug, Default)]
+struct Tally {
+    categories: [Sizes; Category::ALL.len()],
+    records: Vec<Record>,
+    lists: Vec<(String, Sizes)>,
+    linked: Vec<Linked>,
+    errors: Vec<(PathBuf, io::Error)>,
+}
+
+impl Tally {
+    /// Count one entry (a directory itself, not its content).
+    fn add_entry(&mut self, c: Category, path: &Path, meta: &Metadata) {
+        let mut sub = Subtree::default();
+        sub.count(path, meta, &Owner::Category(c), false);
+        self.add_subtree(c, sub);
+    }
+
+    fn add_subtree(&mut self, c: Category, sub: Subtree) {
+        self.categories[c.index()] += sub.sizes;
+        self.linked.extend(sub.linked);
+        self.errors.extend(sub.errors);
+    }
+
+    fn record(
+        &mut self,
+        mv: ModuleVersion,
+        part: Part,
+        sub: Subtree,
+        tmp: Option<&Path>,
+        info_time: Option<i64>,
+    ) {
+        self.categories[part.category().index()] += sub.sizes;
+        self.records.push(Record {
+            mv,
+            part,
+            sizes: sub.sizes,
+            modified: sub.modified,
+            used: sub.used,
+            info_time,
+            tmp: tmp.map(Path::to_path_buf),
+        });
+        self.linked.extend(sub.linked);
+        self.errors.extend(sub.errors);
+    }
+
+    fn finish(mut self) -> Usage {
+        // Each hard-linked inode counts once, for its first path.
+        self.linked
+            .sort_by(|a, b| (a.dev, a.ino, &a.path).cmp(&(b.dev, b.ino, &b.path)));
+        self.linked.dedup_by_key(|l| (l.dev, l.ino));
+        for l in std::mem::take(&mut self.linked) {
+            match l.owner {
+                Owner::Category(c) => self.categories[c.index()] += l.sizes,
+                Owner::List(module) => {
+                    self.categories[Category::Metadata.index()] += l.sizes;
+                    self.lists.push((module, l.sizes));
+                }
+                Owner::Version(mv, part) => {
+                    self.categories[part.category().index()] += l.sizes;
+                    let tmp = (part == Part::Tmp).then_some(l.path);
+                    self.records.push(Record {
+                        mv,
+                        part,
+                        sizes: l.sizes,
+                        modified: Some(l.modified),
+                        used: Some(l.used),
+                        info_time: None,
+                        tmp,
+                    });
+                }
+            }
+        }
+
+        let mut usage = Usage {
+            categories: self.categories,
+            ..Usage::default()
+        };
+        for r in self.records {
+            let v = usage.versions.entry(r.mv).or_default();
+            v.parts[r.part as usize] += r.sizes;
+            v.modified = v.modified.max(r.modified);
+            v.last_used = v.last_used.max(r.used);
+            v.info_time = v.info_time.or(r.info_time);
+            if let Some(path) = r.tmp {
+                match v.tmp.iter_mut().find(|(p, _)| *p == path) {
+                    Some((_, s)) => *s += r.sizes,
+                    None => v.tmp.push((path, r.sizes)),
+                }
+            }
+        }
+        for v in usage.versions.values_mut() {
+            v.tmp.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        for (module, sizes) in self.lists {
+            *usage.lists.entry(module).or_default() += sizes;
+        }
+        self.errors.sort_by(|a, b| a.0.cmp(&b.0));
+        usage.errors = self.errors;
+        usage
+    }
+}
+
+impl AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        for (a, b) in self.categories.iter_mut().zip(o.categories) {
+            *a += b;
+        }
+        self.records.extend(o.records);
+        self.lists.extend(o.lists);
+        self.linked.extend(o.linked);
+        self.errors.extend(o.errors);
+    }
+}
+
+impl Add for Tally {
+    type Output = Tally;
+    fn add(mut self, o: Tally) -> Tally {
+        self += o;
+        self
+    }
+}
+
+/// The `Time` of a `.info` file (`{"Version":"v1.2.3","Time":"2019-01-02T03:04:05Z"}`).
+fn read_info_time(path: &Path) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct Info {
+        #[serde(rename = "Time")]
+        time: Option<String>,
+    }
+    let data = fs::read(path).ok()?;
+    let info: Info = serde_json::from_slice(&data).ok()?;
+    parse_rfc3339(info.time.as_deref()?)
+}
+
+/// Parse an RFC 3339 time as Go's `time.Time` marshals it (`2006-01-02T15:04:05Z`, with
+/// optional fractional seconds and a `±hh:mm` offset) into seconds since the Unix epoch.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        t.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
+    };
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let o = rest.get(1..)?;
+            let (h, m) = o.split_once(':')?;
+            if h.len() != 2 || m.len() != 2 {
+                return None;
+            }
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
+        }
+    };
+    Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec - offset)
+}
+
+/// `YYYY-MM-DD` (UTC) of a time in seconds since the Unix epoch.
+pub fn format_date(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(86400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// RFC 3339 in UTC (`2019-01-02T03:04:05Z`) of a time in seconds since the Unix epoch.
+pub fn format_rfc3339(t: i64) -> String {
+    let secs = t.rem_euclid(86400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_date(t),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+// Howard Hinnant's algorithms (http://howardhinnant.github.io/date_algorithms.html).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_go_info_times() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2018-02-14T15:44:20Z"), Some(1518623060));
+        assert_eq!(
+            parse_rfc3339("2018-02-14T15:44:20.123456789Z"),
+            Some(1518623060)
+        );
+        assert_eq!(parse_rfc3339("2018-02-14T16:44:20+01:00"), Some(1518623060));
+        assert_eq!(parse_rfc3339("2018-02-14T10:44:20-05:00"), Some(1518623060));
+        for bad in [
+            "",
+            "2018-02-14",
+            "2018-02-14T15:44:20",
+            "2018-13-14T15:44:20Z",
+            "2018-02-14T15:44:20.Z",
+            "x018-02-14T15:44:20Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        assert_eq!(format_rfc3339(1518623060), "2018-02-14T15:44:20Z");
+        assert_eq!(format_date(-1), "1969-12-31");
+        for t in [0, 951782400, 4107542400, 1709164800 + 86399] {
+            assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
+        }
+    }
+
+    #[test]
+    fn walk_counts_every_entry_once_and_by_category() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let w = |rel: &str, data: &[u8]| {
+            let p = root.join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, data).unwrap();
+        };
+        let v = "cache/download/rsc.io/quote/@v/";
+        w(&format!("{v}v1.5.2.zip"), &[1; 5000]);
+        w(&format!("{v}v1.5.2.ziphash"), b"h1:x\n");
+        w(&format!("{v}v1.5.2.mod"), b"module rsc.io/quote\n");
+        w(
+            &format!("{v}v1.5.2.info"),
+            br#"{"Version":"v1.5.2","Time":"2018-02-14T15:44:20Z"}"#,
+        );
+        w(&format!("{v}v1.5.2.lock"), b"");
+        w(&format!("{v}v1.5.1.mod"), b"module rsc.io/quote\n");
+        w(&format!("{v}v1.5.1.zip123.tmp"), b"partial zip");
+        w(&format!("{v}list"), b"v1.5.1\nv1.5.2\n");
+        w(
+            "cache/download/sumdb/sum.golang.org/lookup/rsc.io/quote@v1.5.2",
+            b"tile",
+        );
+        w("cache/vcs/0123/HEAD", b"ref");
+        w("cache/lock", b"");
+        w("rsc.io/quote@v1.5.2/quote.go", &[2; 3000]);
+        w("rsc.io/quote@v1.5.2/buggy/buggy.go", b"package buggy");
+        w("rsc.io/quote@v1.5.1.tmp-99/quote.go", b"old extraction");
+        w("stray.txt", b"not Go's");
+        // A second name sorting after the tree's: the file stays charged to the tree.
+        fs::hard_link(
+            root.join("rsc.io/quote@v1.5.2/quote.go"),
+            root.join("zz-linked"),
+        )
+        .unwrap();
+
+        let cache = ModCache::open(root).unwrap();
+        let usage = measure(&cache);
+        assert!(usage.errors.is_empty(), "{:?}", usage.errors);
+
+        let mut inodes = std::collections::HashSet::new();
+        let all: Sizes = walkdir::WalkDir::new(root)
+            .into_iter()
+            .map(|e| e.unwrap().metadata().unwrap())
+            .filter(|m| inodes.insert((m.dev(), m.ino())))
+            .map(|m| Sizes::of(&m))
+            .sum();
+        assert_eq!(
+            usage.total(),
+            all,
+            "every entry once, the hard-linked file once"
+        );
+        assert_eq!(usage.total().entries, 31);
+
+        let q2 = usage
+            .versions
+            .get(&ModuleVersion::new("rsc.io/quote", "v1.5.2"))
+            .unwrap();
+        assert_eq!(q2.part(Part::Zip).apparent, 5000);
+        assert_eq!(
+            q2.part(Part::Tree).entries,
+            4,
+            "tree dir, buggy/, two files"
+        );
+        assert_eq!(q2.info_time, Some(1518623060));
+        assert_eq!(q2.date().unwrap().1, DateSource::Info);
+        let q1 = usage
+            .versions
+            .get(&ModuleVersion::new("rsc.io/quote", "v1.5.1"))
+            .unwrap();
+        assert_eq!(q1.tmp.len(), 2, "{:?}", q1.tmp);
+        assert_eq!(q1.date().unwrap().1, DateSource::Mtime);
+        assert_eq!(usage.category(Category::Temp), q1.part(Part::Tmp));
+        assert_eq!(usage.category(Category::Trees), q2.part(Part::Tree));
+        assert_eq!(usage.category(Category::Zips), q2.part(Part::Zip));
+        assert_eq!(
+            usage.category(Category::SumDb).entries,
+            5,
+            "sumdb/sum.golang.org/lookup/rsc.io/ + a file"
+        );
+        assert_eq!(
+            usage.category(Category::Vcs).entries,
+            3,
+            "vcs/, 0123/, HEAD"
+        );
+        assert_eq!(
+            usage.category(Category::Other).entries,
+            9,
+            "the root, cache/, download/, download/rsc.io/, …/quote/, @v/, cache/lock, rsc.io/, stray.txt"
+        );
+        assert_eq!(usage.lists["rsc.io/quote"].apparent, 14);
+
+        let modules = usage.modules();
+        assert_eq!(modules.len(), 1);
+        assert_eq!(modules[0].versions, 2);
+        assert_eq!(modules[0].latest, "v1.5.2");
+    }
+}
