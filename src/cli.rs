@@ -27,6 +27,9 @@ pub enum Command {
     /// Remove the versions no project of yours needs, old or superseded versions, or the
     /// least recently used ones until the cache fits a size.
     Prune(PruneArgs),
+    /// Show where Go downloads modules from and why: GOPROXY, GOSUMDB, GOPRIVATE... with
+    /// their sources, foot-guns, and (with --probe) what each source answers.
+    Env(EnvArgs),
 }
 
 /// Options shared by every command that reads a module cache.
@@ -180,4 +183,24 @@ pub struct PruneArgs {
     /// Work on a directory that has no cache/download (not a Go module cache).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Explain where Go fetches these modules from (repeatable; MODULE or MODULE@VERSION).
+    #[arg(long, value_name = "MODULE[@VERSION]", num_args = 1..)]
+    pub explain: Vec<String>,
+    /// Explain every requirement of this go.mod file (honouring its replace directives).
+    #[arg(long, value_name = "FILE")]
+    pub gomod: Option<PathBuf>,
+    /// Fetch <source>/<module>/@v/list (and .info for a version) from every source Go would
+    /// try, reporting DNS, connect, TLS and first-byte timings, status and first body line.
+    #[arg(long)]
+    pub probe: bool,
+    /// Give up on each probed URL after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -19,7 +19,7 @@ use modcache::check::{self, CacheReport};
 use modcache::gosum::SumIndex;
 use modcache::quick::QuickState;
 use modcache::{Error, Result, hash, repair, scan};
-use settings::{FixSettings, FsckSettings, LogSource, Output, PurgeSettings};
+use settings::{DuSettings, FixSettings, FsckSettings, LogSource, Output, PruneSettings, PurgeSettings};
 
 /// What a command found, mapped to the exit code.
 enum Outcome {
@@ -48,6 +48,9 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Fsck(args) => fsck(&FsckSettings::from_args(&args)?),
         Command::Hash(args) => hash_cmd(&args),
         Command::Purge(args) => purge(&PurgeSettings::from_args(&args)?),
+        Command::Du(args) => du(&DuSettings::from_args(&args)?),
+        Command::Prune(args) => prune(&PruneSettings::from_args(&args)?),
+        Command::Env(args) => env_cmd(&settings::EnvSettings::from_args(&args)?),
     }
 }
 
@@ -312,5 +315,148 @@ fn purge(s: &PurgeSettings) -> Result<Outcome> {
         Outcome::Clean
     } else {
         Outcome::Problems
+    })
+}
+
+fn env_cmd(s: &settings::EnvSettings) -> Result<Outcome> {
+    let goenv =
+        modcache::goenv::GoEnv::from_process().with_go_command(std::time::Duration::from_secs(5));
+    let diagnosis = modcache::goenv::diagnose::Diagnosis::collect(&goenv, &s.request)?;
+    let mut out = std::io::stdout().lock();
+    let (json, color) = match s.output {
+        Output::Json => (true, false),
+        Output::Human { color, .. } => (false, color),
+    };
+    stdout_result(report::env::write(&mut out, &diagnosis, json, color))?;
+    stdout_result(out.flush())?;
+    Ok(if diagnosis.problem_count() == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::Problems
+    })
+}
+
+/// The go.sum files under `--unused-by` directories, if any were given.
+fn unused_by(dirs: &[std::path::PathBuf], cache: &modcache::cache::ModCache) -> Result<Option<modcache::prune::Projects>> {
+    if dirs.is_empty() {
+        return Ok(None);
+    }
+    modcache::prune::Projects::find(dirs, cache.root())
+        .map(Some)
+        .map_err(|e| Error::Usage(format!("--unused-by: {e}")))
+}
+
+fn usage_style(output: Output) -> report::usage::Style {
+    match output {
+        Output::Human { terminal, color } => report::usage::Style {
+            color,
+            unicode: terminal,
+        },
+        Output::Json => report::usage::Style {
+            color: false,
+            unicode: false,
+        },
+    }
+}
+
+/// `du`: one parallel walk of the cache, then totals, the largest modules and estimates.
+fn du(s: &DuSettings) -> Result<Outcome> {
+    let cache = &s.common.cache;
+    let projects = unused_by(&s.unused_by, cache)?;
+    let pool = thread_pool(s.common.jobs)?;
+    let started = Instant::now();
+    let usage = pool.install(|| modcache::usage::measure(cache));
+    if let Some(module) = &s.versions
+        && usage.module_versions(module, s.sort, s.apparent).is_empty()
+    {
+        return Err(Error::Usage(format!(
+            "no versions of {module} in {}",
+            cache.root().display()
+        )));
+    }
+    let estimates = modcache::prune::reclaimable(cache, &usage, s.keep_latest, projects.as_ref());
+    let elapsed = started.elapsed();
+    let view = report::usage::DuView {
+        top: s.top,
+        versions: s.versions.as_deref(),
+        sort: s.sort,
+        apparent: s.apparent,
+        unused_by: &s.unused_by,
+    };
+    let mut out = std::io::stdout().lock();
+    stdout_result(match s.common.output {
+        Output::Json => report::usage::du_json(&mut out, cache, &usage, &view, &estimates),
+        Output::Human { .. } => report::usage::du_human(
+            &mut out,
+            cache,
+            &usage,
+            &view,
+            &estimates,
+            elapsed,
+            usage_style(s.common.output),
+        ),
+    })?;
+    stdout_result(out.flush())?;
+    report::usage::walk_errors(&usage.errors);
+    Ok(if usage.errors.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Problems
+    })
+}
+
+/// `prune`: measure, select, print the plan; unless `--dry-run`, remove each version
+/// under Go's lock after looking at it again.
+fn prune(s: &PruneSettings) -> Result<Outcome> {
+    use modcache::prune::{self, Criteria};
+    let cache = &s.common.cache;
+    let projects = unused_by(&s.unused_by, cache)?;
+    let pool = thread_pool(s.common.jobs)?;
+    let usage = pool.install(|| modcache::usage::measure(cache));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let criteria = Criteria {
+        unused_by: projects.as_ref(),
+        keep_latest: s.keep_latest,
+        older_than: s.older_than,
+        max_size: s.max_size,
+        scope: s.scope,
+        now,
+    };
+    let plan = prune::plan(cache, &usage, &criteria);
+    let style = usage_style(s.common.output);
+    let human = matches!(s.common.output, Output::Human { .. });
+    let mut out = std::io::stdout().lock();
+    if human {
+        stdout_result(report::usage::prune_plan_human(&mut out, &plan, s.dry_run, style))?;
+        stdout_result(out.flush())?;
+    }
+    let result = if s.dry_run {
+        None
+    } else {
+        Some(pool.install(|| prune::apply(cache, &plan, &report::repair::waiting)))
+    };
+    let result_refs = result.as_ref().map(|(p, e)| (p.as_slice(), e.as_slice()));
+    stdout_result(match (human, result_refs) {
+        (false, r) => report::usage::prune_json(&mut out, cache, &plan, r, &usage.errors),
+        (true, Some((pruned, list_errors))) => {
+            report::usage::prune_result_human(&mut out, &plan, pruned, list_errors, style)
+        }
+        (true, None) => Ok(()),
+    })?;
+    stdout_result(out.flush())?;
+    report::usage::walk_errors(&usage.errors);
+    let failed = match result_refs {
+        Some((pruned, list_errors)) => {
+            report::usage::prune_errors(pruned, list_errors);
+            !list_errors.is_empty() || pruned.iter().any(|p| p.error.is_some())
+        }
+        None => false,
+    };
+    Ok(if failed || !usage.errors.is_empty() {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
     })
 }

@@ -330,7 +330,7 @@ fn fold_min(c: char) -> char {
         return c;
     }
     let (lo, hi, stride, delta) = unicode::FOLD_MIN[i - 1];
-    if r > hi || (r - lo) % stride != 0 {
+    if r > hi || !(r - lo).is_multiple_of(stride) {
         return c;
     }
     char::from_u32(r.wrapping_add_signed(delta)).unwrap_or(c)

@@ -4,11 +4,16 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{CacheArgs, FsckArgs, PurgeArgs};
+use crate::cli::{CacheArgs, DuArgs, EnvArgs, FsckArgs, PruneArgs, PurgeArgs, SortArg};
 use modcache::cache::ModCache;
 use modcache::goenv::GoEnv;
+use modcache::goenv::diagnose::EnvRequest;
+use modcache::goenv::explain::ModuleRef;
+use modcache::goenv::probe::ProbeOptions;
+use modcache::prune::{self, Scope};
 use modcache::purge::{PurgeOptions, Target};
 use modcache::repair::FixOptions;
+use modcache::usage::SortKey;
 use modcache::{Error, Result};
 
 /// How results are printed.
@@ -143,6 +148,108 @@ impl PurgeSettings {
     }
 }
 
+#[derive(Debug, Clone)]
+pub struct DuSettings {
+    pub common: CacheSettings,
+    /// How many of the largest modules to list.
+    pub top: usize,
+    /// List this module's versions instead of the overview.
+    pub versions: Option<String>,
+    pub sort: SortKey,
+    pub apparent: bool,
+    pub unused_by: Vec<PathBuf>,
+    pub keep_latest: usize,
+}
+
+impl DuSettings {
+    pub fn from_args(args: &DuArgs) -> Result<Self> {
+        check_keep_latest(args.keep_latest)?;
+        Ok(DuSettings {
+            common: CacheSettings::from_args(&args.cache)?,
+            top: args.top.unwrap_or(10),
+            versions: args.versions.clone(),
+            sort: match args.sort {
+                SortArg::Size => SortKey::Size,
+                SortArg::Name => SortKey::Name,
+                SortArg::Date => SortKey::Date,
+            },
+            apparent: args.apparent_size,
+            unused_by: args.unused_by.clone(),
+            keep_latest: args.keep_latest,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PruneSettings {
+    pub common: CacheSettings,
+    pub unused_by: Vec<PathBuf>,
+    pub keep_latest: Option<usize>,
+    /// Seconds.
+    pub older_than: Option<u64>,
+    /// Bytes of disk usage.
+    pub max_size: Option<u64>,
+    pub scope: Scope,
+    pub dry_run: bool,
+}
+
+impl PruneSettings {
+    pub fn from_args(args: &PruneArgs) -> Result<Self> {
+        let scope = match (args.zips_only, args.trees_only) {
+            (true, _) => Scope::ZipsOnly,
+            (_, true) => Scope::TreesOnly,
+            _ => Scope::Versions,
+        };
+        if args.unused_by.is_empty()
+            && args.keep_latest.is_none()
+            && args.older_than.is_none()
+            && args.max_size.is_none()
+            && scope == Scope::Versions
+        {
+            return Err(Error::Usage(
+                "prune needs at least one of --unused-by, --keep-latest, --older-than, --max-size, \
+                 --zips-only, --trees-only (to empty the cache, use go clean -modcache)"
+                    .into(),
+            ));
+        }
+        if let Some(n) = args.keep_latest {
+            check_keep_latest(n)?;
+        }
+        let older_than = args
+            .older_than
+            .as_deref()
+            .map(prune::parse_duration)
+            .transpose()
+            .map_err(|e| Error::Usage(format!("--older-than: {e}")))?;
+        let max_size = args
+            .max_size
+            .as_deref()
+            .map(prune::parse_size)
+            .transpose()
+            .map_err(|e| Error::Usage(format!("--max-size: {e}")))?;
+        let common = CacheSettings::from_args(&args.cache)?;
+        refuse_unless_modcache(&common.cache, args.force)?;
+        Ok(PruneSettings {
+            common,
+            unused_by: args.unused_by.clone(),
+            keep_latest: args.keep_latest,
+            older_than,
+            max_size,
+            scope,
+            dry_run: args.dry_run,
+        })
+    }
+}
+
+fn check_keep_latest(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::Usage(
+            "--keep-latest must be at least 1 (to empty the cache, use go clean -modcache)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Deleting commands refuse a directory without `cache/download` unless `--force`: a
 /// mistyped `--modcache` must not cost anyone their files.
 fn refuse_unless_modcache(cache: &ModCache, force: bool) -> Result<()> {
@@ -153,6 +260,45 @@ fn refuse_unless_modcache(cache: &ModCache, force: bool) -> Result<()> {
         cache.root(),
         "does not look like a Go module cache (no cache/download); use --force to remove files from it anyway",
     ))
+}
+
+/// `modcache env`: what to explain and probe, and how to print it.
+#[derive(Debug, Clone)]
+pub struct EnvSettings {
+    pub request: EnvRequest,
+    pub output: Output,
+}
+
+impl EnvSettings {
+    pub fn from_args(args: &EnvArgs) -> Result<Self> {
+        let modules = args
+            .explain
+            .iter()
+            .map(|m| ModuleRef::parse(m).map_err(|e| Error::Usage(format!("--explain: {e}"))))
+            .collect::<Result<Vec<_>>>()?;
+        if args.probe && modules.is_empty() && args.gomod.is_none() {
+            return Err(Error::Usage(
+                "--probe needs modules: give --explain MODULE[@VERSION] or --gomod FILE".into(),
+            ));
+        }
+        if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+            return Err(Error::Usage(format!(
+                "--timeout must be between 0 and 3600 seconds, not {}",
+                args.timeout
+            )));
+        }
+        let probe = args.probe.then(|| ProbeOptions {
+            timeout: std::time::Duration::from_secs_f64(args.timeout),
+        });
+        Ok(EnvSettings {
+            request: EnvRequest {
+                modules,
+                gomod: args.gomod.clone(),
+                probe,
+            },
+            output: output_mode(args.json),
+        })
+    }
 }
 
 /// JSON if asked; otherwise human text, decorated only when stdout is a terminal and

@@ -826,8 +826,12 @@ fn read_info_time(path: &Path) -> Option<i64> {
     }
     let data = fs::read(path).ok()?;
     let info: Info = serde_json::from_slice(&data).ok()?;
-    parse_rfc3339(info.time.as_deref()?)
+    // Go's zero time.Time (`0001-01-01T00:00:00Z`) means the proxy reported no time.
+    parse_rfc3339(info.time.as_deref()?).filter(|&t| t > GO_ZERO_TIME)
 }
+
+/// `time.Time{}` in seconds since the Unix epoch.
+const GO_ZERO_TIME: i64 = -62_135_596_800;
 
 /// Parse an RFC 3339 time as Go's `time.Time` marshals it (`2006-01-02T15:04:05Z`, with
 /// optional fractional seconds and a `±hh:mm` offset) into seconds since the Unix epoch.
@@ -946,6 +950,7 @@ mod tests {
         }
         assert_eq!(format_rfc3339(1518623060), "2018-02-14T15:44:20Z");
         assert_eq!(format_date(-1), "1969-12-31");
+        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z"), Some(GO_ZERO_TIME));
         for t in [0, 951782400, 4107542400, 1709164800 + 86399] {
             assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
         }

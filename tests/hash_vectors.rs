@@ -64,7 +64,13 @@ fn go_command(go: &Path, home: &Path, proxy: &Path) -> Command {
         .env("GOWORK", "off")
         .env("GO111MODULE", "on")
         .env("CGO_ENABLED", "0");
-    for var in ["GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOINSECURE", "GOROOT"] {
+    for var in [
+        "GONOSUMDB",
+        "GONOPROXY",
+        "GOPRIVATE",
+        "GOINSECURE",
+        "GOROOT",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -125,11 +131,13 @@ fn module_zip(mv: &ModuleVersion, items: &[Item], style: Style) -> Vec<u8> {
         for item in items {
             match item {
                 Item::File(name, content, method) => {
-                    w.start_file(format!("{prefix}{name}"), options(*method)).unwrap();
+                    w.start_file(format!("{prefix}{name}"), options(*method))
+                        .unwrap();
                     w.write_all(content).unwrap();
                 }
                 Item::Dir(name) => {
-                    w.add_directory(format!("{prefix}{name}"), options(Stored)).unwrap();
+                    w.add_directory(format!("{prefix}{name}"), options(Stored))
+                        .unwrap();
                 }
             }
         }
@@ -187,7 +195,12 @@ fn proxy_zip(proxy: &Path, mv: &ModuleVersion) -> PathBuf {
 }
 
 /// `go mod download -json` of every module; one JSON object per module, by `path@version`.
-fn go_mod_download(go: &Path, home: &Path, proxy: &Path, modules: &[Module]) -> HashMap<String, serde_json::Value> {
+fn go_mod_download(
+    go: &Path,
+    home: &Path,
+    proxy: &Path,
+    modules: &[Module],
+) -> HashMap<String, serde_json::Value> {
     let out = go_command(go, home, proxy)
         .args(["mod", "download", "-json"])
         .args(modules.iter().map(|m| m.mv.to_string()))
@@ -198,7 +211,14 @@ fn go_mod_download(go: &Path, home: &Path, proxy: &Path, modules: &[Module]) -> 
         .into_iter::<serde_json::Value>()
         .map(|v| {
             let v = v.unwrap();
-            (format!("{}@{}", v["Path"].as_str().unwrap(), v["Version"].as_str().unwrap()), v)
+            (
+                format!(
+                    "{}@{}",
+                    v["Path"].as_str().unwrap(),
+                    v["Version"].as_str().unwrap()
+                ),
+                v,
+            )
         })
         .collect();
     assert_eq!(
@@ -218,7 +238,11 @@ fn pseudo_random(len: usize, seed: u64, text: bool) -> Vec<u8> {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if text { b"func main() {\n\tx := 42 // ok\n}\n"[(x % 31) as usize] } else { x as u8 }
+            if text {
+                b"func main() {\n\tx := 42 // ok\n}\n"[(x % 31) as usize]
+            } else {
+                x as u8
+            }
         })
         .collect()
 }
@@ -229,7 +253,11 @@ fn downloadable_modules() -> Vec<Module> {
     for i in 0..3000 {
         let name = format!("pkg{:02}/file{i:04}.go", i / 100);
         let content = pseudo_random(i * 37 % 5000, i as u64, true);
-        many.push(if i % 3 == 0 { stored(&name, content) } else { file(&name, content) });
+        many.push(if i % 3 == 0 {
+            stored(&name, content)
+        } else {
+            file(&name, content)
+        });
     }
     vec![
         module(
@@ -253,13 +281,20 @@ fn downloadable_modules() -> Vec<Module> {
         module(
             "example.com/godir",
             "v1.0.0",
-            &[dir("go.mod/"), file("go.mod/x.txt", "go.mod is a directory here\n"), file("a.go", "package a\n")],
+            &[
+                dir("go.mod/"),
+                file("go.mod/x.txt", "go.mod is a directory here\n"),
+                file("a.go", "package a\n"),
+            ],
             plain,
         ),
         module(
             "example.com/Upper/Mod",
             "v1.2.3-RC",
-            &[file("go.mod", "module example.com/Upper/Mod\n"), file("Doc.go", "package mod\n")],
+            &[
+                file("go.mod", "module example.com/Upper/Mod\n"),
+                file("Doc.go", "package mod\n"),
+            ],
             plain,
         ),
         module(
@@ -274,7 +309,12 @@ fn downloadable_modules() -> Vec<Module> {
             ],
             plain,
         ),
-        module("example.com/onlygomod", "v1.0.0", &[file("go.mod", "module example.com/onlygomod\n")], plain),
+        module(
+            "example.com/onlygomod",
+            "v1.0.0",
+            &[file("go.mod", "module example.com/onlygomod\n")],
+            plain,
+        ),
         module("example.com/nothing", "v1.0.0", &[], plain),
         module("example.com/many", "v1.0.0", &many, plain),
         module(
@@ -286,7 +326,10 @@ fn downloadable_modules() -> Vec<Module> {
                 stored("b.bin", pseudo_random(70_000, 2, false)),
                 file("empty", ""),
             ],
-            Style { stream: true, zip64: false },
+            Style {
+                stream: true,
+                zip64: false,
+            },
         ),
         module(
             "example.com/zip64",
@@ -296,7 +339,10 @@ fn downloadable_modules() -> Vec<Module> {
                 file("a.go", pseudo_random(10_000, 3, true)),
                 stored("b.bin", pseudo_random(1000, 4, false)),
             ],
-            Style { stream: false, zip64: true },
+            Style {
+                stream: false,
+                zip64: true,
+            },
         ),
         module(
             "example.com/big",
@@ -312,7 +358,10 @@ fn downloadable_modules() -> Vec<Module> {
         module(
             "example.com/m/v2",
             "v2.0.0",
-            &[file("go.mod", "module example.com/m/v2\n"), file("m.go", "package m\n")],
+            &[
+                file("go.mod", "module example.com/m/v2\n"),
+                file("m.go", "package m\n"),
+            ],
             plain,
         ),
     ]
@@ -339,13 +388,20 @@ fn go_mod_download_agrees_with_hash_zip_tree_and_gomod() {
         })
         .collect();
     let prefixes: Vec<String> = modules.iter().map(|m| m.mv.to_string()).collect();
-    let requests: Vec<Request> =
-        trees.iter().zip(&prefixes).map(|(t, p)| Request::Dir(t, p)).collect();
+    let requests: Vec<Request> = trees
+        .iter()
+        .zip(&prefixes)
+        .map(|(t, p)| Request::Dir(t, p))
+        .collect();
     let go_tree_hashes = go_dirhash(&go, &requests);
 
     for ((m, tree), go_tree_h1) in modules.iter().zip(&trees).zip(&go_tree_hashes) {
         let j = &results[&m.mv.to_string()];
-        let field = |name: &str| j[name].as_str().unwrap_or_else(|| panic!("{}: no {name} in {j}", m.mv));
+        let field = |name: &str| {
+            j[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("{}: no {name} in {j}", m.mv))
+        };
         if m.mv.path != "example.com/godir" {
             assert!(j["Error"].is_null(), "{}: {j}", m.mv);
         }
@@ -356,7 +412,10 @@ fn go_mod_download_agrees_with_hash_zip_tree_and_gomod() {
         let digest = hash_zip(&zip, Some(&m.mv)).unwrap();
         assert_eq!(digest.h1, ziphash, "hash_zip {}", m.mv);
         assert_eq!(digest.violations, Vec::<String>::new(), "{}", m.mv);
-        assert_eq!(hash_zip(&proxy_zip(&proxy, &m.mv), None).unwrap().h1, ziphash);
+        assert_eq!(
+            hash_zip(&proxy_zip(&proxy, &m.mv), None).unwrap().h1,
+            ziphash
+        );
 
         let tree_digest = hash_tree(tree, &m.mv.to_string()).unwrap();
         assert_eq!(&tree_digest.h1, go_tree_h1, "hash_tree {}", m.mv);
@@ -368,7 +427,11 @@ fn go_mod_download_agrees_with_hash_zip_tree_and_gomod() {
         assert_eq!(hash_gomod(&gomod), field("GoModSum"), "hash_gomod {}", m.mv);
     }
     let many = &results["example.com/many@v1.0.0"];
-    let digest = hash_tree(Path::new(many["Dir"].as_str().unwrap()), "example.com/many@v1.0.0").unwrap();
+    let digest = hash_tree(
+        Path::new(many["Dir"].as_str().unwrap()),
+        "example.com/many@v1.0.0",
+    )
+    .unwrap();
     assert_eq!(digest.files, 3001);
 }
 
@@ -378,9 +441,18 @@ fn go_refuses_to_extract_zips_with_violations() {
     let plain = Style::default();
     let bad = |path: &str, items: &[Item]| module(path, "v1.0.0", items, plain);
     let modules = vec![
-        bad("example.com/subgomod", &[file("go.mod", "module x\n"), file("sub/go.mod", "module y\n")]),
+        bad(
+            "example.com/subgomod",
+            &[
+                file("go.mod", "module x\n"),
+                file("sub/go.mod", "module y\n"),
+            ],
+        ),
         bad("example.com/upgomod", &[file("GO.MOD", "module x\n")]),
-        bad("example.com/collide", &[file("a.go", "1"), file("A.go", "2")]),
+        bad(
+            "example.com/collide",
+            &[file("a.go", "1"), file("A.go", "2")],
+        ),
         bad("example.com/filedir", &[file("x", "1"), file("x/y", "2")]),
         bad("example.com/winname", &[file("aux.go", "1")]),
         bad("example.com/badchar", &[file("a:b.go", "1")]),
@@ -388,7 +460,11 @@ fn go_refuses_to_extract_zips_with_violations() {
         Module {
             mv: ModuleVersion::new("example.com/prefix", "v1.0.0"),
             gomod: "module example.com/prefix\n".into(),
-            zip: module_zip(&ModuleVersion::new("example.com/other", "v1.0.0"), &[file("a.go", "1")], plain),
+            zip: module_zip(
+                &ModuleVersion::new("example.com/other", "v1.0.0"),
+                &[file("a.go", "1")],
+                plain,
+            ),
             dir_entries: false,
         },
     ];
@@ -397,13 +473,24 @@ fn go_refuses_to_extract_zips_with_violations() {
     write_proxy(&proxy, &modules);
     let results = go_mod_download(&go, home.path(), &proxy, &modules);
     for m in &modules {
-        let error = results[&m.mv.to_string()]["Error"].as_str().unwrap_or_else(|| panic!("{}: Go accepted it", m.mv));
+        let error = results[&m.mv.to_string()]["Error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: Go accepted it", m.mv));
         let digest = hash_zip(&proxy_zip(&proxy, &m.mv), Some(&m.mv)).unwrap();
-        assert!(!digest.violations.is_empty(), "{}: no violation, Go says {error}", m.mv);
+        assert!(
+            !digest.violations.is_empty(),
+            "{}: no violation, Go says {error}",
+            m.mv
+        );
         if m.mv.path != "example.com/prefix" {
             // Go checks the prefix before unzipping, with its own message; the rest are
             // checkZip's messages, which we reproduce.
-            assert!(error.contains(&digest.violations[0]), "{}: Go says {error:?}, we say {:?}", m.mv, digest.violations);
+            assert!(
+                error.contains(&digest.violations[0]),
+                "{}: Go says {error:?}, we say {:?}",
+                m.mv,
+                digest.violations
+            );
         }
     }
 }
@@ -416,13 +503,24 @@ fn go_refuses_to_extract_zips_with_violations() {
 fn dirhash_helper(go: &Path) -> &'static Path {
     static HELPER: OnceLock<PathBuf> = OnceLock::new();
     HELPER.get_or_init(|| {
-        let out = Command::new(go).args(["env", "GOROOT"]).env("GOTOOLCHAIN", "local").output().unwrap();
+        let out = Command::new(go)
+            .args(["env", "GOROOT"])
+            .env("GOTOOLCHAIN", "local")
+            .output()
+            .unwrap();
         let goroot = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-        let hash_go = fs::read_to_string(goroot.join("src/cmd/vendor/golang.org/x/mod/sumdb/dirhash/hash.go")).unwrap();
+        let hash_go = fs::read_to_string(
+            goroot.join("src/cmd/vendor/golang.org/x/mod/sumdb/dirhash/hash.go"),
+        )
+        .unwrap();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dirhash-helper");
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("go.mod"), "module dirhashhelper\n\ngo 1.21\n").unwrap();
-        fs::write(dir.join("hash.go"), hash_go.replacen("package dirhash", "package main", 1)).unwrap();
+        fs::write(
+            dir.join("hash.go"),
+            hash_go.replacen("package dirhash", "package main", 1),
+        )
+        .unwrap();
         fs::write(
             dir.join("main.go"),
             r#"package main
@@ -460,7 +558,10 @@ func main() {
             .args(["build", "-o"])
             .arg(&exe)
             .arg(".")
-            .env("GOCACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("gocache"))
+            .env(
+                "GOCACHE",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("gocache"),
+            )
             .env("GOTOOLCHAIN", "local")
             .env("GOFLAGS", "")
             .env("GOENV", "off")
@@ -490,7 +591,11 @@ fn go_dirhash(go: &Path, requests: &[Request]) -> Vec<String> {
     }
     let out = cmd.output().unwrap();
     assert!(out.status.success());
-    let lines: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     assert_eq!(lines.len(), requests.len());
     lines
 }
@@ -507,11 +612,17 @@ fn our_zip_answer(path: &Path) -> String {
 
 fn assert_same_answer(what: &str, go: &str, ours: &str) {
     if let Some(go_error) = go.strip_prefix("error: ") {
-        assert!(ours.starts_with("error: "), "{what}: Go fails with {go_error:?}, we hash {ours}");
+        assert!(
+            ours.starts_with("error: "),
+            "{what}: Go fails with {go_error:?}, we hash {ours}"
+        );
         // Where a corrupt deflate stream is noticed first differs between Go's flate and
         // zlib (Go may first overrun the declared size), so only error-ness is compared.
         if !go_error.starts_with("flate:") && !ours.contains("flate:") {
-            assert!(ours.ends_with(go_error), "{what}: Go says {go:?}, we say {ours:?}");
+            assert!(
+                ours.ends_with(go_error),
+                "{what}: Go says {go:?}, we say {ours:?}"
+            );
         }
     } else {
         assert_eq!(ours, go, "{what}");
@@ -550,7 +661,8 @@ fn raw_zip(entries: &[Raw], junk: &[u8], comment: &[u8]) -> Vec<u8> {
     let mut central = Vec::new();
     for e in entries {
         let body = if e.method == 8 {
-            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            let mut enc =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
             enc.write_all(&e.data).unwrap();
             enc.finish().unwrap()
         } else {
@@ -632,16 +744,42 @@ fn static_vectors() -> Vec<(&'static str, Vec<u8>)> {
         ("no-entries", raw_zip(&[], b"", b"")),
         (
             "duplicate-names",
-            raw_zip(&[raw(&p("a.go"), "first\n", 8), raw(&p("b.go"), "b\n", 0), raw(&p("a.go"), "second\n", 0)], b"", b""),
+            raw_zip(
+                &[
+                    raw(&p("a.go"), "first\n", 8),
+                    raw(&p("b.go"), "b\n", 0),
+                    raw(&p("a.go"), "second\n", 0),
+                ],
+                b"",
+                b"",
+            ),
         ),
         (
             "duplicate-first-corrupt",
-            raw_zip(&[bad_crc.clone(), raw(&p("a.go"), "package a\n", 8)], b"", b""),
+            raw_zip(
+                &[bad_crc.clone(), raw(&p("a.go"), "package a\n", 8)],
+                b"",
+                b"",
+            ),
         ),
-        ("bad-crc", raw_zip(&[raw(&p("go.mod"), "module example.com/v\n", 0), bad_crc], b"", b"")),
+        (
+            "bad-crc",
+            raw_zip(
+                &[raw(&p("go.mod"), "module example.com/v\n", 0), bad_crc],
+                b"",
+                b"",
+            ),
+        ),
         (
             "crc-zero-unchecked",
-            raw_zip(&[Raw { crc: Some(0), ..raw(&p("a.go"), "package a\n", 8) }], b"", b""),
+            raw_zip(
+                &[Raw {
+                    crc: Some(0),
+                    ..raw(&p("a.go"), "package a\n", 8)
+                }],
+                b"",
+                b"",
+            ),
         ),
         (
             "dir-with-data",
@@ -649,23 +787,53 @@ fn static_vectors() -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             "dir-with-compressed-only",
-            raw_zip(&[Raw { declared_size: Some(0), ..raw(&p("d/"), "x", 0) }], b"", b""),
+            raw_zip(
+                &[Raw {
+                    declared_size: Some(0),
+                    ..raw(&p("d/"), "x", 0)
+                }],
+                b"",
+                b"",
+            ),
         ),
-        ("unsupported-method", raw_zip(&[raw(&p("a.go"), "package a\n", 12)], b"", b"")),
+        (
+            "unsupported-method",
+            raw_zip(&[raw(&p("a.go"), "package a\n", 12)], b"", b""),
+        ),
         (
             "size-larger-than-data",
-            raw_zip(&[Raw { declared_size: Some(100), ..raw(&p("a.go"), "package a\n", 8) }], b"", b""),
+            raw_zip(
+                &[Raw {
+                    declared_size: Some(100),
+                    ..raw(&p("a.go"), "package a\n", 8)
+                }],
+                b"",
+                b"",
+            ),
         ),
         (
             "size-smaller-than-data",
-            raw_zip(&[Raw { declared_size: Some(3), ..raw(&p("a.go"), "package a\n", 0) }], b"", b""),
+            raw_zip(
+                &[Raw {
+                    declared_size: Some(3),
+                    ..raw(&p("a.go"), "package a\n", 0)
+                }],
+                b"",
+                b"",
+            ),
         ),
         (
             "descriptor-signed",
             raw_zip(
                 &[
-                    Raw { descriptor: Some(true), ..raw(&p("a.go"), "package a\n", 8) },
-                    Raw { descriptor: Some(false), ..raw(&p("b.go"), "package b\n", 0) },
+                    Raw {
+                        descriptor: Some(true),
+                        ..raw(&p("a.go"), "package a\n", 8)
+                    },
+                    Raw {
+                        descriptor: Some(false),
+                        ..raw(&p("b.go"), "package b\n", 0)
+                    },
                 ],
                 b"",
                 b"",
@@ -674,7 +842,11 @@ fn static_vectors() -> Vec<(&'static str, Vec<u8>)> {
         (
             "descriptor-bad-crc",
             raw_zip(
-                &[Raw { descriptor: Some(true), descriptor_crc: Some(1), ..raw(&p("a.go"), "package a\n", 8) }],
+                &[Raw {
+                    descriptor: Some(true),
+                    descriptor_crc: Some(1),
+                    ..raw(&p("a.go"), "package a\n", 8)
+                }],
                 b"",
                 b"",
             ),
@@ -683,15 +855,39 @@ fn static_vectors() -> Vec<(&'static str, Vec<u8>)> {
             "junk-before-zip",
             raw_zip(&[raw(&p("a.go"), "package a\n", 8)], &[b'#'; 100], b""),
         ),
-        ("comment", raw_zip(&[raw(&p("a.go"), "package a\n", 0)], b"", b"an archive comment")),
-        ("newline-in-name", raw_zip(&[raw(&p("a\nb.go"), "x", 0)], b"", b"")),
+        (
+            "comment",
+            raw_zip(
+                &[raw(&p("a.go"), "package a\n", 0)],
+                b"",
+                b"an archive comment",
+            ),
+        ),
+        (
+            "newline-in-name",
+            raw_zip(&[raw(&p("a\nb.go"), "x", 0)], b"", b""),
+        ),
         (
             "non-utf8-name",
-            raw_zip(&[Raw { name: b"example.com/v@v1.0.0/\xff\xfe.go".to_vec(), ..raw("", "x", 0) }], b"", b""),
+            raw_zip(
+                &[Raw {
+                    name: b"example.com/v@v1.0.0/\xff\xfe.go".to_vec(),
+                    ..raw("", "x", 0)
+                }],
+                b"",
+                b"",
+            ),
         ),
         (
             "zip64",
-            module_zip(&m, &[file("a.go", "package a\n"), stored("b", "b")], Style { stream: false, zip64: true }),
+            module_zip(
+                &m,
+                &[file("a.go", "package a\n"), stored("b", "b")],
+                Style {
+                    stream: false,
+                    zip64: true,
+                },
+            ),
         ),
     ]
 }
@@ -710,7 +906,10 @@ fn committed_vectors_are_what_go_says() {
         for (name, bytes) in &vectors {
             fs::write(dir.join(format!("{name}.zip")), bytes).unwrap();
         }
-        let paths: Vec<PathBuf> = vectors.iter().map(|(n, _)| dir.join(format!("{n}.zip"))).collect();
+        let paths: Vec<PathBuf> = vectors
+            .iter()
+            .map(|(n, _)| dir.join(format!("{n}.zip")))
+            .collect();
         let requests: Vec<Request> = paths.iter().map(|p| Request::Zip(p)).collect();
         for ((name, _), answer) in vectors.iter().zip(go_dirhash(&go, &requests)) {
             fs::write(dir.join(format!("{name}.h1")), format!("{answer}\n")).unwrap();
@@ -736,15 +935,20 @@ fn go_hash_zip_agrees_on_crafted_archives() {
     let go = require_go!();
     let tmp = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
-    let mut cases: Vec<(String, Vec<u8>)> =
-        static_vectors().into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+    let mut cases: Vec<(String, Vec<u8>)> = static_vectors()
+        .into_iter()
+        .map(|(n, b)| (n.to_string(), b))
+        .collect();
     // Every module we let Go download, and some noise.
     for m in downloadable_modules() {
         cases.push((m.mv.to_string().replace('/', "_"), m.zip));
     }
     let basic = cases[0].1.clone();
     for cut in [1, 22, 23, 40, 100, basic.len() - 22, basic.len() - 1] {
-        cases.push((format!("basic-cut-{cut}"), basic[..basic.len() - cut].to_vec()));
+        cases.push((
+            format!("basic-cut-{cut}"),
+            basic[..basic.len() - cut].to_vec(),
+        ));
     }
     for at in (0..basic.len()).step_by(7) {
         let mut flipped = basic.clone();
@@ -780,7 +984,15 @@ fn go_hash_dir_agrees_on_crafted_trees() {
         }
         root
     };
-    let plain = tree("plain", &[("go.mod", "module m\n"), ("a/b/c.go", "package c\n"), ("Z", ""), ("ü.txt", "u")]);
+    let plain = tree(
+        "plain",
+        &[
+            ("go.mod", "module m\n"),
+            ("a/b/c.go", "package c\n"),
+            ("Z", ""),
+            ("ü.txt", "u"),
+        ],
+    );
     let empty = tree("empty", &[]);
     fs::create_dir_all(empty.join("only/empty/dirs")).unwrap();
     let link_file = tree("link-file", &[("target.txt", "target")]);
@@ -790,7 +1002,11 @@ fn go_hash_dir_agrees_on_crafted_trees() {
     let dangling = tree("dangling", &[("x", "x")]);
     symlink("nowhere", dangling.join("link")).unwrap();
     let non_utf8 = tree("non-utf8", &[("x", "x")]);
-    fs::write(non_utf8.join(std::ffi::OsStr::from_bytes(b"\xff\xfe")), "bytes").unwrap();
+    fs::write(
+        non_utf8.join(std::ffi::OsStr::from_bytes(b"\xff\xfe")),
+        "bytes",
+    )
+    .unwrap();
     let newline = tree("newline", &[("a\nb", "x")]);
     let root_link = t.join("root-link");
     symlink(&plain, &root_link).unwrap();
@@ -811,7 +1027,10 @@ fn go_hash_dir_agrees_on_crafted_trees() {
         (&a_file, "example.com/m@v1.0.0"),
         (&missing, "example.com/m@v1.0.0"),
     ];
-    let requests: Vec<Request> = cases.iter().map(|(p, prefix)| Request::Dir(p, prefix)).collect();
+    let requests: Vec<Request> = cases
+        .iter()
+        .map(|(p, prefix)| Request::Dir(p, prefix))
+        .collect();
     for ((path, prefix), answer) in cases.iter().zip(go_dirhash(&go, &requests)) {
         let ours = hash_tree(path, prefix);
         let what = format!("{} with prefix {prefix:?}", path.display());
@@ -822,7 +1041,10 @@ fn go_hash_dir_agrees_on_crafted_trees() {
                 let offending = e.path().to_path_buf();
                 assert!(offending.starts_with(t), "{what}: {e}");
                 if matches!(e, TreeError::Io { .. }) {
-                    assert!(answer.contains(offending.file_name().unwrap().to_str().unwrap_or("")), "{what}: Go says {answer}, we say {e}");
+                    assert!(
+                        answer.contains(offending.file_name().unwrap().to_str().unwrap_or("")),
+                        "{what}: Go says {answer}, we say {e}"
+                    );
                 }
             }
             (None, Err(e)) => panic!("{what}: Go hashes {answer}, we fail: {e}"),

@@ -88,13 +88,22 @@ pub struct GoConfig {
 impl GoConfig {
     pub fn resolve(env: &GoEnv) -> GoConfig {
         let standard_defaults = env.goroot_env_file().is_none();
-        let mut settings: Vec<Value> = Vec::with_capacity(SETTINGS.len());
-        for name in SETTINGS {
-            let value = match name {
+        // Settings that others default to are resolved first.
+        let gopath = {
+            let default = env.gopath().filter(|s| s.source == Source::Default);
+            layered(env, "GOPATH", default.map(|s| (s.value, s.source)))
+        };
+        let private = layered(env, "GOPRIVATE", None);
+        let settings = SETTINGS
+            .iter()
+            .map(|&name| match name {
                 "GOAUTH" => layered(env, name, Some(("netrc".into(), Source::Default))),
                 "GOENV" => goenv_value(env),
                 "GOPROXY" | "GOSUMDB" | "GOTOOLCHAIN" => {
-                    let default = standard_defaults.then(|| {
+                    // The assumed go.env, like a real one, is not read for a key the
+                    // env file mentions (even with an empty value).
+                    let assumed = standard_defaults && env.env_file_value(name).is_none();
+                    let default = assumed.then(|| {
                         let (_, v) = STANDARD_GO_ENV
                             .iter()
                             .find(|(k, _)| *k == name)
@@ -104,16 +113,11 @@ impl GoConfig {
                     });
                     layered(env, name, default)
                 }
-                "GOPATH" => {
-                    let default = env.gopath().filter(|s| s.source == Source::Default);
-                    layered(env, name, default.map(|s| (s.value, s.source)))
-                }
+                "GOPATH" => gopath.clone(),
+                "GOPRIVATE" => private.clone(),
                 "GOMODCACHE" => {
-                    let gopath = settings
-                        .iter()
-                        .find(|v| v.name == "GOPATH")
-                        .map_or("", |v| &v.value);
-                    let first = gopath.split(':').next().unwrap_or("");
+                    // gopathDir("pkg/mod"): the first GOPATH entry, if non-empty.
+                    let first = gopath.value.split(':').next().unwrap_or("");
                     let default = (!first.is_empty()).then(|| {
                         let dir = clean(&Path::new(first).join("pkg/mod"));
                         (
@@ -124,30 +128,14 @@ impl GoConfig {
                     layered(env, name, default)
                 }
                 "GONOPROXY" | "GONOSUMDB" => {
-                    let private = settings.iter().find(|v| v.name == "GOPRIVATE");
-                    let default = private
-                        .filter(|p| !p.value.is_empty())
-                        .map(|p| (p.value.clone(), Source::Derived("GOPRIVATE")));
+                    let default = (!private.value.is_empty())
+                        .then(|| (private.value.clone(), Source::Derived("GOPRIVATE")));
                     layered(env, name, default)
                 }
                 "GOROOT" => goroot_value(env),
                 _ => layered(env, name, None),
-            };
-            settings.push(value);
-        }
-        // GONOPROXY/GONOSUMDB were resolved before GOPRIVATE (alphabetical order);
-        // resolve them again now that GOPRIVATE is known.
-        let private = settings.iter().find(|v| v.name == "GOPRIVATE").cloned();
-        for v in settings
-            .iter_mut()
-            .filter(|v| matches!(v.name, "GONOPROXY" | "GONOSUMDB"))
-        {
-            let default = private
-                .as_ref()
-                .filter(|p| !p.value.is_empty())
-                .map(|p| (p.value.clone(), Source::Derived("GOPRIVATE")));
-            *v = layered(env, v.name, default);
-        }
+            })
+            .collect();
         let network = NETWORK_VARS
             .iter()
             .filter_map(|&name| {

@@ -358,8 +358,9 @@ fn checksum_db(config: &GoConfig, path: &str, nosumdb: Option<&str>) -> Checksum
     let gosumdb = config.get("GOSUMDB");
     let toolchain = path == "golang.org/toolchain";
     let goproxy = config.get("GOPROXY");
-    let toolchain_must =
-        toolchain && !(goproxy.starts_with("file://") && !goproxy.contains([',', '|']));
+    // Exception: a lone file:// GOPROXY (testing a distpack).
+    let lone_file_proxy = goproxy.starts_with("file://") && !goproxy.contains([',', '|']);
+    let toolchain_must = toolchain && !lone_file_proxy;
     let (consulted, reason) = if toolchain_must {
         (
             true,

@@ -249,8 +249,8 @@ fn tokenize(line: &str) -> std::result::Result<(Vec<Token>, Option<&str>), Strin
         let Some(c) = rest.chars().next() else {
             return Ok((tokens, None));
         };
-        if rest.starts_with("//") {
-            return Ok((tokens, Some(&rest[2..])));
+        if let Some(comment) = rest.strip_prefix("//") {
+            return Ok((tokens, Some(comment)));
         }
         match c {
             '(' => {

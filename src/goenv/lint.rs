@@ -575,10 +575,8 @@ fn check_goauth(v: &str) -> Result<(), String> {
                     "go: GOAUTH=off cannot be combined with other authentication commands (GOAUTH={v})"
                 ));
             }
-            Some(&"git") => {
-                if words.len() != 2 || !words[1].starts_with('/') {
-                    return Err("go: GOAUTH=git dir method requires an absolute path to the git working directory".into());
-                }
+            Some(&"git") if words.len() != 2 || !words[1].starts_with('/') => {
+                return Err("go: GOAUTH=git dir method requires an absolute path to the git working directory".into());
             }
             _ => {}
         }

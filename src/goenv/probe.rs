@@ -458,7 +458,7 @@ pub fn probe_module(explanation: &Explanation, net: &Network, opts: &ProbeOption
                 source: step.source.clone(),
                 fetches: Vec::new(),
                 outcome: None,
-                note: Some(format!("not tried: {why}")),
+                note: Some(why.clone()),
             });
             continue;
         }
@@ -1247,7 +1247,9 @@ fn connect(addrs: &[SocketAddr], deadline: Instant) -> io::Result<TcpStream> {
 }
 
 /// Status line and headers.
-fn read_head(reader: &mut impl BufRead) -> io::Result<(u16, String, Vec<(String, String)>)> {
+type Head = (u16, String, Vec<(String, String)>);
+
+fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
     let mut total = 0;
     let mut line = String::new();
     let mut read_line = |line: &mut String| -> io::Result<()> {

@@ -234,3 +234,120 @@ fn hash_file(f: &TreeFile) -> Result<FileHash, FileError> {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, content) in files {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, content).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn tree_hash_matches_go() {
+        // Go's HashDir printed this for the same tree and prefix.
+        let dir = tree(&[("a/b/c.go", "package b\n"), ("Z", ""), ("ü.txt", "u")]);
+        fs::create_dir_all(dir.path().join("empty/dirs")).unwrap();
+        let d = hash_tree(dir.path(), "example.com/m@v1.0.0").unwrap();
+        assert_eq!(d.h1, "h1:TYqmwrgTUumEnqbE/Amwvz/TYkpydcr4tXJNndERiRQ=");
+        assert_eq!((d.files, d.bytes), (3, 11));
+    }
+
+    #[test]
+    fn names_are_the_prefix_and_slash_separated_paths() {
+        let dir = tree(&[("x/y", "1"), ("go.mod", "2")]);
+        let sha = |s: &str| -> [u8; 32] { Sha256::digest(s).into() };
+        let want = super::super::hash1(vec![
+            ("p@v1/x/y".into(), sha("1")),
+            ("p@v1/go.mod".into(), sha("2")),
+        ]);
+        assert_eq!(hash_tree(dir.path(), "p@v1").unwrap().h1, want.unwrap());
+        let bare = super::super::hash1(vec![("x/y".into(), sha("1")), ("go.mod".into(), sha("2"))]);
+        assert_eq!(hash_tree(dir.path(), "").unwrap().h1, bare.unwrap());
+    }
+
+    #[test]
+    fn an_empty_tree_hashes_no_lines() {
+        let dir = tree(&[]);
+        let d = hash_tree(dir.path(), "m@v1.0.0").unwrap();
+        assert_eq!(d.h1, super::super::hash1(Vec::new()).unwrap());
+        assert_eq!(d.files, 0);
+    }
+
+    #[test]
+    fn a_symlink_to_a_file_hashes_as_its_target() {
+        let dir = tree(&[("t", "target")]);
+        symlink("t", dir.path().join("link")).unwrap();
+        let sha: [u8; 32] = Sha256::digest("target").into();
+        let want = super::super::hash1(vec![("m/link".into(), sha), ("m/t".into(), sha)]);
+        assert_eq!(hash_tree(dir.path(), "m").unwrap().h1, want.unwrap());
+    }
+
+    #[test]
+    fn a_symlink_to_a_directory_fails_with_its_path() {
+        let dir = tree(&[("sub/x", "x")]);
+        let link = dir.path().join("link");
+        symlink("sub", &link).unwrap();
+        match hash_tree(dir.path(), "m").unwrap_err() {
+            TreeError::Io { path, source } => {
+                assert_eq!(path, link);
+                assert_eq!(source.kind(), io::ErrorKind::IsADirectory);
+            }
+            e => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_dangling_symlink_fails_with_its_path() {
+        let dir = tree(&[("x", "x")]);
+        let link = dir.path().join("link");
+        symlink("nowhere", &link).unwrap();
+        let e = hash_tree(dir.path(), "m").unwrap_err();
+        assert!(
+            matches!(&e, TreeError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+        );
+        assert_eq!(e.path(), link);
+    }
+
+    #[test]
+    fn a_root_that_is_not_a_directory_fails() {
+        let dir = tree(&[("f", "x"), ("d/x", "y")]);
+        let link = dir.path().join("link");
+        symlink("d", &link).unwrap();
+        for root in [dir.path().join("f"), link] {
+            let e = hash_tree(&root, "m").unwrap_err();
+            assert!(matches!(e, TreeError::NotADirectory { .. }), "{e}");
+            assert_eq!(e.path(), root);
+        }
+        let missing = dir.path().join("missing");
+        assert!(matches!(
+            hash_tree(&missing, "m"),
+            Err(TreeError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn a_socket_is_not_a_regular_file() {
+        let dir = tree(&[("x", "x")]);
+        let socket = dir.path().join("sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let e = hash_tree(dir.path(), "m").unwrap_err();
+        assert!(matches!(e, TreeError::NotRegular { .. }), "{e}");
+        assert_eq!(e.path(), socket);
+    }
+
+    #[test]
+    fn a_newline_in_a_name_fails() {
+        let dir = tree(&[("a\nb", "x")]);
+        let e = hash_tree(dir.path(), "m").unwrap_err();
+        assert!(matches!(e, TreeError::Newline { .. }), "{e}");
+    }
+}

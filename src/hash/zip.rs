@@ -288,11 +288,11 @@ fn read_directory_end(file: &File, size: u64) -> Result<(DirectoryEnd, i64), Fai
     if usize::from(u16_at(&buf, 20)) > buf.len() - END_LEN {
         return Err(corrupt("zip: invalid comment length"));
     }
-    if d.records == 0xffff || d.size == 0xffff_ffff || d.offset == 0xffff_ffff {
-        if let Some(p) = find_directory64_end(file, end_offset)? {
-            end_offset = p;
-            read_directory64_end(file, p, &mut d)?;
-        }
+    if (d.records == 0xffff || d.size == 0xffff_ffff || d.offset == 0xffff_ffff)
+        && let Some(p) = find_directory64_end(file, end_offset)?
+    {
+        end_offset = p;
+        read_directory64_end(file, p, &mut d)?;
     }
     if d.size > i64::MAX as u64 || d.offset > i64::MAX as u64 {
         return Err(corrupt(ERR_FORMAT));
@@ -697,5 +697,239 @@ impl Sink {
         self.sha.update(data);
         self.crc.update(data);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn vectors() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors")
+    }
+
+    /// Hash a committed vector; Go's answer is in the `.h1` file beside it.
+    fn vector(name: &str) -> (Result<ZipDigest, ZipError>, String) {
+        let zip = vectors().join(format!("{name}.zip"));
+        let go = fs_read(&zip.with_extension("h1"));
+        (hash_zip(&zip, None), go.trim_end().to_string())
+    }
+
+    fn fs_read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn corrupt_detail(r: Result<ZipDigest, ZipError>) -> String {
+        match r {
+            Err(ZipError::Corrupt { detail }) => detail,
+            other => panic!("expected a corrupt zip, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_committed_vector_hashes_as_go_did() {
+        let mut names: Vec<String> = std::fs::read_dir(vectors())
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                name.strip_suffix(".zip").map(String::from)
+            })
+            .collect();
+        names.sort();
+        assert!(names.len() >= 20);
+        for name in names {
+            let (ours, go) = vector(&name);
+            match go.strip_prefix("error: ") {
+                None => assert_eq!(ours.unwrap().h1, go, "{name}"),
+                Some(go_error) => {
+                    let detail = corrupt_detail(ours);
+                    assert!(
+                        detail.ends_with(go_error),
+                        "{name}: Go {go_error:?}, ours {detail:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn empty_zip_hashes_no_lines() {
+        let (ours, go) = vector("no-entries");
+        let d = ours.unwrap();
+        assert_eq!((d.h1.as_str(), d.files, d.bytes), (go.as_str(), 0, 0));
+    }
+
+    #[test]
+    fn directory_entries_are_hashed_as_empty_files() {
+        let (ours, go) = vector("basic");
+        let d = ours.unwrap();
+        assert_eq!(d.h1, go);
+        // Two directory entries (the prefix itself and a/) count as lines.
+        assert_eq!(d.files, 6);
+        let (_, go_dir_data) = vector("dir-with-data");
+        assert_eq!(go_dir_data, format!("error: {ERR_FORMAT}"));
+        let detail = corrupt_detail(vector("dir-with-data").0);
+        assert_eq!(detail, format!("example.com/v@v1.0.0/d/: {ERR_FORMAT}"));
+        // A directory with compressed bytes but no uncompressed size is tolerated.
+        let (ours, go) = vector("dir-with-compressed-only");
+        assert_eq!(ours.unwrap().h1, go);
+    }
+
+    #[test]
+    fn duplicate_names_hash_the_last_entry_twice() {
+        let (ours, go) = vector("duplicate-names");
+        let d = ours.unwrap();
+        assert_eq!((d.h1.as_str(), d.files), (go.as_str(), 3));
+        let sha = |s: &[u8]| -> [u8; 32] { Sha256::digest(s).into() };
+        let a = "example.com/v@v1.0.0/a.go".to_string();
+        let b = "example.com/v@v1.0.0/b.go".to_string();
+        let want = super::super::hash1(vec![
+            (a.clone(), sha(b"second\n")),
+            (a, sha(b"second\n")),
+            (b, sha(b"b\n")),
+        ]);
+        assert_eq!(want.unwrap(), go);
+        // The first of two entries is never read, so its corruption does not matter.
+        let (ours, go) = vector("duplicate-first-corrupt");
+        assert_eq!(ours.unwrap().h1, go);
+    }
+
+    #[test]
+    fn bad_content_is_corrupt_with_gos_message() {
+        for (name, message) in [
+            ("bad-crc", ERR_CHECKSUM),
+            ("descriptor-bad-crc", ERR_CHECKSUM),
+            ("truncated", ERR_FORMAT),
+            ("not-a-zip", ERR_FORMAT),
+            ("zero-bytes", ERR_FORMAT),
+            ("unsupported-method", ERR_ALGORITHM),
+            ("size-larger-than-data", ERR_UNEXPECTED_EOF),
+            ("size-smaller-than-data", ERR_FORMAT),
+            ("newline-in-name", NEWLINE_ERROR),
+        ] {
+            let (ours, go) = vector(name);
+            assert_eq!(go, format!("error: {message}"), "{name}");
+            let detail = corrupt_detail(ours);
+            assert!(detail.ends_with(message), "{name}: {detail}");
+        }
+    }
+
+    #[test]
+    fn truncating_a_good_zip_anywhere_makes_it_corrupt() {
+        let bytes = std::fs::read(vectors().join("basic.zip")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.zip");
+        for len in [0, 1, bytes.len() / 3, bytes.len() - 23, bytes.len() - 1] {
+            std::fs::write(&path, &bytes[..len]).unwrap();
+            corrupt_detail(hash_zip(&path, None));
+        }
+    }
+
+    #[test]
+    fn a_missing_zip_is_our_io_error() {
+        let path = Path::new("/nonexistent/x.zip");
+        match hash_zip(path, None) {
+            Err(ZipError::Io { path: p, source }) => {
+                assert_eq!(p, path);
+                assert_eq!(source.kind(), io::ErrorKind::NotFound);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn write_zip(dir: &Path, names: &[&str]) -> PathBuf {
+        let path = dir.join("m.zip");
+        let mut w = ::zip::ZipWriter::new(File::create(&path).unwrap());
+        for name in names {
+            let options = ::zip::write::SimpleFileOptions::default();
+            w.start_file(*name, options).unwrap();
+            w.write_all(name.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn rule_violations_are_reported_and_the_hash_still_computed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mv = ModuleVersion::new("example.com/m", "v1.0.0");
+        let good = write_zip(
+            dir.path(),
+            &["example.com/m@v1.0.0/go.mod", "example.com/m@v1.0.0/a.go"],
+        );
+        let d = hash_zip(&good, Some(&mv)).unwrap();
+        assert!(d.violations.is_empty(), "{:?}", d.violations);
+        assert_eq!(hash_zip(&good, None).unwrap(), d);
+
+        for (names, violation) in [
+            (
+                ["other.com/m@v1.0.0/a.go", "example.com/m@v1.0.0/b.go"],
+                "other.com/m@v1.0.0/a.go: path does not have prefix \"example.com/m@v1.0.0/\"",
+            ),
+            (
+                ["example.com/m@v1.0.0/a.go", "example.com/m@v1.0.0/A.go"],
+                "example.com/m@v1.0.0/A.go: case-insensitive file name collision: \"a.go\" and \"A.go\"",
+            ),
+            (
+                [
+                    "example.com/m@v1.0.0/go.mod",
+                    "example.com/m@v1.0.0/sub/go.mod",
+                ],
+                "example.com/m@v1.0.0/sub/go.mod: go.mod file not in module root directory",
+            ),
+        ] {
+            let zip = write_zip(dir.path(), &names);
+            let d = hash_zip(&zip, Some(&mv)).unwrap();
+            assert_eq!(d.violations, [violation]);
+            assert!(d.h1.starts_with("h1:"));
+            assert!(hash_zip(&zip, None).unwrap().violations.is_empty());
+        }
+    }
+
+    #[test]
+    fn large_entries_stream_through_bounded_buffers() {
+        // Entries several times the buffer size, deflated and stored, plus many small ones
+        // read through shared windows: the hash must equal Hash1 computed directly.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.zip");
+        let mut w = ::zip::ZipWriter::new(File::create(&path).unwrap());
+        let mut want = Vec::new();
+        let mut x: u32 = 1;
+        for i in 0..300 {
+            let len = match i {
+                0 => 3 * BUF_SIZE + 17,
+                1 => 5 * BUF_SIZE,
+                _ => i * 13,
+            };
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    if i == 1 {
+                        x as u8
+                    } else {
+                        b"abc \n"[(x % 5) as usize]
+                    }
+                })
+                .collect();
+            let method = if i % 2 == 0 {
+                ::zip::CompressionMethod::Deflated
+            } else {
+                ::zip::CompressionMethod::Stored
+            };
+            let name = format!("m@v1.0.0/f{i}");
+            let options = ::zip::write::SimpleFileOptions::default().compression_method(method);
+            w.start_file(&name, options).unwrap();
+            w.write_all(&data).unwrap();
+            want.push((name, Sha256::digest(&data).into()));
+        }
+        w.finish().unwrap();
+        let total: u64 = want.len() as u64;
+        let d = hash_zip(&path, None).unwrap();
+        assert_eq!(d.h1, super::super::hash1(want).unwrap());
+        assert_eq!(d.files, total);
     }
 }

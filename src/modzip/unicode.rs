@@ -11,85 +11,85 @@
 //! package main
 //!
 //! import (
-//! 	"fmt"
-//! 	"strings"
-//! 	"unicode"
+//!     "fmt"
+//!     "strings"
+//!     "unicode"
 //! )
 //!
 //! func foldMin(r rune) rune {
-//! 	for {
-//! 		r0 := r
-//! 		r = unicode.SimpleFold(r0)
-//! 		if r <= r0 {
-//! 			return r
-//! 		}
-//! 	}
+//!     for {
+//!         r0 := r
+//!         r = unicode.SimpleFold(r0)
+//!         if r <= r0 {
+//!             return r
+//!         }
+//!     }
 //! }
 //!
 //! func main() {
-//! 	var lr [][2]rune
-//! 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
-//! 		if unicode.IsLetter(r) {
-//! 			if n := len(lr); n > 0 && lr[n-1][1] == r-1 {
-//! 				lr[n-1][1] = r
-//! 			} else {
-//! 				lr = append(lr, [2]rune{r, r})
-//! 			}
-//! 		}
-//! 	}
-//! 	type fr struct {
-//! 		lo, hi, stride rune
-//! 		delta          int32
-//! 	}
-//! 	var fs []fr
-//! 	for r := rune(0); r <= unicode.MaxRune; r++ {
-//! 		m := foldMin(r)
-//! 		if m == r {
-//! 			continue
-//! 		}
-//! 		d := int32(m - r)
-//! 		if n := len(fs); n > 0 {
-//! 			l := &fs[n-1]
-//! 			if l.delta == d && (l.lo == l.hi && (r-l.hi == 1 || r-l.hi == 2) || l.lo != l.hi && r-l.hi == l.stride) {
-//! 				l.stride = r - l.lo
-//! 				if l.lo != l.hi {
-//! 					l.stride = r - l.hi
-//! 				}
-//! 				l.hi = r
-//! 				continue
-//! 			}
-//! 		}
-//! 		fs = append(fs, fr{r, r, 1, d})
-//! 	}
-//! 	var b strings.Builder
-//! 	fmt.Fprintf(&b, "// Unicode %s, from Go's unicode package.\n", unicode.Version)
-//! 	fmt.Fprintf(&b, "pub(super) const LETTERS: &[(u32, u32)] = &[\n")
-//! 	for i, r := range lr {
-//! 		if i%6 == 0 {
-//! 			b.WriteString("    ")
-//! 		}
-//! 		fmt.Fprintf(&b, "(%#x, %#x),", r[0], r[1])
-//! 		if i%6 == 5 || i == len(lr)-1 {
-//! 			b.WriteString("\n")
-//! 		} else {
-//! 			b.WriteString(" ")
-//! 		}
-//! 	}
-//! 	b.WriteString("];\n\n")
-//! 	fmt.Fprintf(&b, "pub(super) const FOLD_MIN: &[(u32, u32, u32, i32)] = &[\n")
-//! 	for i, f := range fs {
-//! 		if i%4 == 0 {
-//! 			b.WriteString("    ")
-//! 		}
-//! 		fmt.Fprintf(&b, "(%#x, %#x, %d, %d),", f.lo, f.hi, f.stride, f.delta)
-//! 		if i%4 == 3 || i == len(fs)-1 {
-//! 			b.WriteString("\n")
-//! 		} else {
-//! 			b.WriteString(" ")
-//! 		}
-//! 	}
-//! 	b.WriteString("];\n")
-//! 	fmt.Print(b.String())
+//!     var lr [][2]rune
+//!     for r := rune(0x80); r <= unicode.MaxRune; r++ {
+//!         if unicode.IsLetter(r) {
+//!             if n := len(lr); n > 0 && lr[n-1][1] == r-1 {
+//!                 lr[n-1][1] = r
+//!             } else {
+//!                 lr = append(lr, [2]rune{r, r})
+//!             }
+//!         }
+//!     }
+//!     type fr struct {
+//!         lo, hi, stride rune
+//!         delta          int32
+//!     }
+//!     var fs []fr
+//!     for r := rune(0); r <= unicode.MaxRune; r++ {
+//!         m := foldMin(r)
+//!         if m == r {
+//!             continue
+//!         }
+//!         d := int32(m - r)
+//!         if n := len(fs); n > 0 {
+//!             l := &fs[n-1]
+//!             if l.delta == d && (l.lo == l.hi && (r-l.hi == 1 || r-l.hi == 2) || l.lo != l.hi && r-l.hi == l.stride) {
+//!                 l.stride = r - l.lo
+//!                 if l.lo != l.hi {
+//!                     l.stride = r - l.hi
+//!                 }
+//!                 l.hi = r
+//!                 continue
+//!             }
+//!         }
+//!         fs = append(fs, fr{r, r, 1, d})
+//!     }
+//!     var b strings.Builder
+//!     fmt.Fprintf(&b, "// Unicode %s, from Go's unicode package.\n", unicode.Version)
+//!     fmt.Fprintf(&b, "pub(super) const LETTERS: &[(u32, u32)] = &[\n")
+//!     for i, r := range lr {
+//!         if i%6 == 0 {
+//!             b.WriteString("    ")
+//!         }
+//!         fmt.Fprintf(&b, "(%#x, %#x),", r[0], r[1])
+//!         if i%6 == 5 || i == len(lr)-1 {
+//!             b.WriteString("\n")
+//!         } else {
+//!             b.WriteString(" ")
+//!         }
+//!     }
+//!     b.WriteString("];\n\n")
+//!     fmt.Fprintf(&b, "pub(super) const FOLD_MIN: &[(u32, u32, u32, i32)] = &[\n")
+//!     for i, f := range fs {
+//!         if i%4 == 0 {
+//!             b.WriteString("    ")
+//!         }
+//!         fmt.Fprintf(&b, "(%#x, %#x, %d, %d),", f.lo, f.hi, f.stride, f.delta)
+//!         if i%4 == 3 || i == len(fs)-1 {
+//!             b.WriteString("\n")
+//!         } else {
+//!             b.WriteString(" ")
+//!         }
+//!     }
+//!     b.WriteString("];\n")
+//!     fmt.Print(b.String())
 //! }
 //! ```
 

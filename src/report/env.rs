@@ -447,8 +447,14 @@ impl From<&Diagnosis> for EnvDoc {
                 go_env: g.dir.join("go.env").to_string_lossy().into_owned(),
                 error: c.goroot_error.clone(),
             }),
-            go_binary: c.go_binary.as_ref().map(|p| p.to_string_lossy().into_owned()),
-            env_file: c.env_file.as_ref().map(|p| p.to_string_lossy().into_owned()),
+            go_binary: c
+                .go_binary
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
+            env_file: c
+                .env_file
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
             settings: c.settings.iter().map(SettingDoc::from).collect(),
             network: c
                 .network
@@ -499,7 +505,11 @@ struct Paint {
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
@@ -535,26 +545,64 @@ fn source_text(s: &Source) -> String {
 fn human(out: &mut impl Write, d: &Diagnosis, color: bool) -> io::Result<()> {
     let paint = Paint { color };
     let c = &d.config;
-    let width = c.settings.iter().map(|v| show_text(&redact(&v.value)).len()).max().unwrap_or(0).clamp(8, 40);
+    let width = c
+        .settings
+        .iter()
+        .map(|v| show_text(&redact(&v.value)).len())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 40);
     for v in &c.settings {
         let value = show_text(&redact(&v.value));
-        let shown = if value.is_empty() { "''".to_string() } else { value };
-        writeln!(out, "{:<12} {:<width$}  {}", v.name, shown, paint.dim(&source_text(&v.source)))?;
+        let shown = if value.is_empty() {
+            "''".to_string()
+        } else {
+            value
+        };
+        writeln!(
+            out,
+            "{:<12} {:<width$}  {}",
+            v.name,
+            shown,
+            paint.dim(&source_text(&v.source))
+        )?;
         for s in &v.shadowed {
             writeln!(
                 out,
                 "{:<12} {}",
                 "",
-                paint.dim(&format!("shadows {}={} from {}", v.name, show_text(&redact(&s.value)), source_text(&s.source)))
+                paint.dim(&format!(
+                    "shadows {}={} from {}",
+                    v.name,
+                    show_text(&redact(&s.value)),
+                    source_text(&s.source)
+                ))
             )?;
         }
     }
     for v in &c.network {
-        writeln!(out, "{:<12} {:<width$}  {}", v.name, show_text(&redact(&v.value)), paint.dim("environment"))?;
+        writeln!(
+            out,
+            "{:<12} {:<width$}  {}",
+            v.name,
+            show_text(&redact(&v.value)),
+            paint.dim("environment")
+        )?;
     }
     match (&c.goroot, &c.goroot_error) {
-        (None, Some(e)) => writeln!(out, "{}", paint.yellow(&format!("GOROOT not found ({}); Go's standard go.env defaults assumed", show_text(e))))?,
-        (None, None) => writeln!(out, "{}", paint.dim("no Go installation found: Go's standard go.env defaults assumed"))?,
+        (None, Some(e)) => writeln!(
+            out,
+            "{}",
+            paint.yellow(&format!(
+                "GOROOT not found ({}); Go's standard go.env defaults assumed",
+                show_text(e)
+            ))
+        )?,
+        (None, None) => writeln!(
+            out,
+            "{}",
+            paint.dim("no Go installation found: Go's standard go.env defaults assumed")
+        )?,
         _ => {}
     }
 
@@ -562,7 +610,11 @@ fn human(out: &mut impl Write, d: &Diagnosis, color: bool) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", paint.bold("GOPROXY list"))?;
     if let Some(e) = &proxies.error {
-        writeln!(out, "  {}", paint.red(&format!("invalid: {}", show_text(e))))?;
+        writeln!(
+            out,
+            "  {}",
+            paint.red(&format!("invalid: {}", show_text(e)))
+        )?;
     }
     for (i, e) in proxies.entries.iter().enumerate() {
         let after = if i + 1 == proxies.entries.len() {
@@ -579,15 +631,28 @@ fn human(out: &mut impl Write, d: &Diagnosis, color: bool) -> io::Result<()> {
         writeln!(out, "  {}. {what}{}", i + 1, paint.dim(after))?;
     }
     for s in &proxies.ignored {
-        writeln!(out, "  -  {}", paint.dim(&format!("{} (never used)", show_text(&redact(s)))))?;
+        writeln!(
+            out,
+            "  -  {}",
+            paint.dim(&format!("{} (never used)", show_text(&redact(s))))
+        )?;
     }
     let sumdb = match c.sumdb() {
         SumDb::Off => "off".to_string(),
-        SumDb::Db { name, url: Some(u), .. } => format!("{name} at {}", redact(&u)),
-        SumDb::Db { name, url: None, .. } => name,
+        SumDb::Db {
+            name, url: Some(u), ..
+        } => format!("{name} at {}", redact(&u)),
+        SumDb::Db {
+            name, url: None, ..
+        } => name,
         SumDb::Invalid(e) => paint.red(&format!("invalid: {e}")),
     };
-    writeln!(out, "{} {}", paint.bold("checksum database:"), show_text(&sumdb))?;
+    writeln!(
+        out,
+        "{} {}",
+        paint.bold("checksum database:"),
+        show_text(&sumdb)
+    )?;
 
     if !d.lints.is_empty() {
         writeln!(out)?;
@@ -598,7 +663,13 @@ fn human(out: &mut impl Write, d: &Diagnosis, color: bool) -> io::Result<()> {
                 "warning" => paint.yellow("warning"),
                 other => paint.dim(other),
             };
-            writeln!(out, "  {sev} {} [{}]: {}", l.id, l.setting, show_text(&l.reason))?;
+            writeln!(
+                out,
+                "  {sev} {} [{}]: {}",
+                l.id,
+                l.setting,
+                show_text(&l.reason)
+            )?;
             writeln!(out, "      fix: {}", show_text(&l.fix))?;
         }
     }
@@ -609,31 +680,56 @@ fn human(out: &mut impl Write, d: &Diagnosis, color: bool) -> io::Result<()> {
     }
     if let Some(p) = &d.sumdb_probe {
         writeln!(out)?;
-        writeln!(out, "{}", paint.bold(&format!("checksum database {}", p.name)))?;
+        writeln!(
+            out,
+            "{}",
+            paint.bold(&format!("checksum database {}", p.name))
+        )?;
         for s in &p.steps {
             step_probe(out, &paint, s)?;
         }
-        let verdict = if p.ok { paint.green(&p.verdict) } else { paint.red(&p.verdict) };
+        let verdict = if p.ok {
+            paint.green(&p.verdict)
+        } else {
+            paint.red(&p.verdict)
+        };
         writeln!(out, "  verdict: {}", show_text(&verdict))?;
     }
     let problems = d.problem_count();
     if problems > 0 {
         writeln!(out)?;
-        writeln!(out, "{}", paint.red(&format!("{problems} problem(s) found")))?;
+        writeln!(
+            out,
+            "{}",
+            paint.red(&format!("{problems} problem(s) found"))
+        )?;
     }
     Ok(())
 }
 
-fn explanation(out: &mut impl Write, paint: &Paint, e: &Explanation, probe: Option<&ModuleProbe>) -> io::Result<()> {
+fn explanation(
+    out: &mut impl Write,
+    paint: &Paint,
+    e: &Explanation,
+    probe: Option<&ModuleProbe>,
+) -> io::Result<()> {
     writeln!(out, "{}", paint.bold(&show_text(&e.module.to_string())))?;
     if let Some(r) = &e.replaced_by {
         let to = match &r.new_version {
             Some(v) => format!("{}@{v}", r.new_path),
             None => format!("{} (local directory: not downloaded)", r.new_path),
         };
-        writeln!(out, "  replaced by {} (go.mod line {})", show_text(&to), r.line)?;
+        writeln!(
+            out,
+            "  replaced by {} (go.mod line {})",
+            show_text(&to),
+            r.line
+        )?;
     }
-    let matched = |p: &Option<String>| p.as_ref().map_or("no".to_string(), |p| format!("yes ({p:?})"));
+    let matched = |p: &Option<String>| {
+        p.as_ref()
+            .map_or("no".to_string(), |p| format!("yes ({p:?})"))
+    };
     writeln!(
         out,
         "  private: {}  GONOPROXY: {}  GONOSUMDB: {}  GOINSECURE: {}",
@@ -643,7 +739,11 @@ fn explanation(out: &mut impl Write, paint: &Paint, e: &Explanation, probe: Opti
         matched(&e.insecure)
     )?;
     if let Some(err) = &e.error {
-        writeln!(out, "  {}", paint.red(&format!("every download fails: {}", show_text(err))))?;
+        writeln!(
+            out,
+            "  {}",
+            paint.red(&format!("every download fails: {}", show_text(err)))
+        )?;
     }
     if !e.steps.is_empty() {
         writeln!(out, "  sources, in order:")?;
@@ -654,17 +754,48 @@ fn explanation(out: &mut impl Write, paint: &Paint, e: &Explanation, probe: Opti
             "next-on-any-error" => "; next on any error",
             _ => "",
         };
-        writeln!(out, "    {}. {}  {}", i + 1, show_text(&redact(&s.source)), paint.dim(&format!("({}{after})", s.why)))?;
+        writeln!(
+            out,
+            "    {}. {}  {}",
+            i + 1,
+            show_text(&redact(&s.source)),
+            paint.dim(&format!("({}{after})", s.why))
+        )?;
     }
     for s in &e.skipped {
-        writeln!(out, "    -  {}", paint.dim(&format!("{} skipped: {}", show_text(&redact(&s.entry)), s.reason)))?;
+        writeln!(
+            out,
+            "    -  {}",
+            paint.dim(&format!(
+                "{} skipped: {}",
+                show_text(&redact(&s.entry)),
+                s.reason
+            ))
+        )?;
     }
     if let Some(v) = &e.vcs {
-        writeln!(out, "  direct may run: {}  (GOVCS rule {})", if v.allowed.is_empty() { "nothing".into() } else { v.allowed.join(", ") }, show_text(&v.rule))?;
+        writeln!(
+            out,
+            "  direct may run: {}  (GOVCS rule {})",
+            if v.allowed.is_empty() {
+                "nothing".into()
+            } else {
+                v.allowed.join(", ")
+            },
+            show_text(&v.rule)
+        )?;
     }
     let db = &e.checksum_db;
-    let consulted = if db.consulted { format!("consulted ({})", db.name.as_deref().unwrap_or("?")) } else { "not consulted".into() };
-    writeln!(out, "  checksum database: {consulted}: {}", show_text(&db.reason))?;
+    let consulted = if db.consulted {
+        format!("consulted ({})", db.name.as_deref().unwrap_or("?"))
+    } else {
+        "not consulted".into()
+    };
+    writeln!(
+        out,
+        "  checksum database: {consulted}: {}",
+        show_text(&db.reason)
+    )?;
     if let Some(a) = &db.access {
         writeln!(out, "    reached through {}", show_text(a))?;
     }
@@ -673,7 +804,11 @@ fn explanation(out: &mut impl Write, paint: &Paint, e: &Explanation, probe: Opti
         for s in &p.steps {
             step_probe(out, paint, s)?;
         }
-        let verdict = if p.ok { paint.green(&p.verdict) } else { paint.red(&p.verdict) };
+        let verdict = if p.ok {
+            paint.green(&p.verdict)
+        } else {
+            paint.red(&p.verdict)
+        };
         writeln!(out, "  verdict: {}", show_text(&verdict))?;
     }
     Ok(())
@@ -686,8 +821,17 @@ fn step_probe(out: &mut impl Write, paint: &Paint, s: &StepProbe) -> io::Result<
         Some(_) => paint.red("failed"),
         None => paint.dim("not tried"),
     };
-    let note = s.note.as_deref().map(|n| format!(" — {}", show_text(n))).unwrap_or_default();
-    writeln!(out, "    {}: {outcome}{}", show_text(&redact(&s.source)), paint.dim(&note))?;
+    let note = s
+        .note
+        .as_deref()
+        .map(|n| format!(" — {}", show_text(n)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "    {}: {outcome}{}",
+        show_text(&redact(&s.source)),
+        paint.dim(&note)
+    )?;
     for f in &s.fetches {
         for h in &f.hops {
             writeln!(out, "      GET {}", show_text(&h.url))?;
@@ -696,7 +840,13 @@ fn step_probe(out: &mut impl Write, paint: &Paint, s: &StepProbe) -> io::Result<
                 parts.push(format!("via proxy {}", show_text(p)));
             }
             let t = &h.timings;
-            for (name, d) in [("dns", t.dns), ("connect", t.connect), ("proxy", t.proxy_connect), ("tls", t.tls), ("first byte", t.first_byte)] {
+            for (name, d) in [
+                ("dns", t.dns),
+                ("connect", t.connect),
+                ("proxy", t.proxy_connect),
+                ("tls", t.tls),
+                ("first byte", t.first_byte),
+            ] {
                 if let Some(d) = d {
                     parts.push(format!("{name} {:.1}ms", ms(d)));
                 }
@@ -704,19 +854,45 @@ fn step_probe(out: &mut impl Write, paint: &Paint, s: &StepProbe) -> io::Result<
             parts.push(format!("total {:.1}ms", ms(t.total)));
             writeln!(out, "        {}", paint.dim(&parts.join(", ")))?;
             if let Some(status) = h.status {
-                let line = h.first_line.as_deref().map(|l| format!("  {:?}", l)).unwrap_or_default();
-                writeln!(out, "        {} {}{}", status, show_text(h.reason.as_deref().unwrap_or("")), show_text(&line))?;
+                let line = h
+                    .first_line
+                    .as_deref()
+                    .map(|l| format!("  {:?}", l))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "        {} {}{}",
+                    status,
+                    show_text(h.reason.as_deref().unwrap_or("")),
+                    show_text(&line)
+                )?;
             } else if let Some(r) = &h.reason {
                 writeln!(out, "        {}", show_text(r))?;
             }
             if let Some(c) = h.credentials {
-                writeln!(out, "        {}", paint.dim(&format!("credentials sent ({c})")))?;
+                writeln!(
+                    out,
+                    "        {}",
+                    paint.dim(&format!("credentials sent ({c})"))
+                )?;
             }
             if h.credentials_withheld {
-                writeln!(out, "        {}", paint.dim("credentials withheld: this host is not theirs"))?;
+                writeln!(
+                    out,
+                    "        {}",
+                    paint.dim("credentials withheld: this host is not theirs")
+                )?;
             }
             if let Some(e) = &h.error {
-                writeln!(out, "        {}", paint.red(&format!("{} error: {}", e.phase.as_str(), show_text(&e.message))))?;
+                writeln!(
+                    out,
+                    "        {}",
+                    paint.red(&format!(
+                        "{} error: {}",
+                        e.phase.as_str(),
+                        show_text(&e.message)
+                    ))
+                )?;
             }
         }
     }

@@ -2,9 +2,11 @@
 //! The rest of the crate returns values; only this module (and `main`) prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod env;
 pub mod fsck;
 pub mod json;
 pub mod repair;
+pub mod usage;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
