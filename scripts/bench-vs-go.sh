@@ -23,12 +23,16 @@
 # divided by the number of cores.
 #
 # Environment: GO (go binary; default $MODCACHE_TEST_GO, `go` on PATH, .venv/bin/go),
-# MODCACHE (modcache binary; default: cargo build --release), BENCH_DIR, JOBS (default nproc).
+# MODCACHE (modcache binary; default: cargo build --release), BENCH_DIR, JOBS (default nproc),
+# REPEAT (default 1: run the whole sequence that many times, interleaved, and keep each
+# command's best wall time; useful on a machine shared with other work). The table also
+# gives CPU time (user+sys), which other processes disturb much less than wall time.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench_dir=${BENCH_DIR:-/tmp/modcache-bench}
 jobs=${JOBS:-$(nproc)}
+repeat=${REPEAT:-1}
 
 mode=compare
 case "${1:-}" in
@@ -68,6 +72,29 @@ modcache_bin() {
     log "cargo build --release"
     (cd "$repo" && cargo build --release --quiet --bin modcache) >&2 || die "cargo build --release failed"
     echo "$repo/target/release/modcache"
+}
+
+# Single-core inflate speed of libdeflate (MB/s of output), the fastest inflate on Debian, on
+# about 64 MB of the cache's Go source gzipped eight times over; empty if not installed.
+libdeflate_speed() {
+    local dir=$1 corpus=$1/inflate-corpus.gz
+    if ! command -v libdeflate-gunzip >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+        apt-get install -y -qq libdeflate-tools >/dev/null 2>&1 || true
+    fi
+    command -v libdeflate-gunzip >/dev/null || return 0
+    if [[ ! -s $corpus ]]; then
+        find "$dir/gomodcache" -path '*@*' -name '*.go' -size -1000k -print0 |
+            xargs -0 cat | head -c 64000000 | gzip -6 >"$corpus.1"
+        for _ in 1 2 3 4 5 6 7 8; do cat "$corpus.1"; done >"$corpus"
+        rm "$corpus.1"
+    fi
+    local bytes best=999 user
+    bytes=$(libdeflate-gunzip -c "$corpus" | wc -c)
+    for _ in 1 2 3; do
+        user=$( { /usr/bin/time -f %U libdeflate-gunzip -c "$corpus" >/dev/null; } 2>&1)
+        best=$(python3 -c "print(min($best, $user))")
+    done
+    python3 -c "print(round($bytes / $best / 1e6))"
 }
 
 # Read every file once so that all runs start with the page cache warm.
@@ -149,124 +176,155 @@ verify_all() {
     done
 }
 
-if [[ $mode == modonly ]]; then
-    n=${1:-10000}
-    need_time
-    bin=$(modcache_bin)
-    cache="$bench_dir/modonly-$n"
-    if [[ ! -f "$cache/complete" ]]; then
-        python3 "$repo/scripts/gen-modules.py" modonly --out "$cache" --versions "$n" >&2
-        touch "$cache/complete"
-    fi
-    warm "$cache"
-    results=$(mktemp)
-    rm -f "$cache/cache/modcache/quick-v1"
-    time_run "modcache fsck -j $jobs" "$bin" fsck --modcache "$cache" -j "$jobs"
-    time_run "modcache fsck -j 1" "$bin" fsck --modcache "$cache" -j 1
-    "$bin" fsck --modcache "$cache" -j "$jobs" --quick >/dev/null
-    time_run "modcache fsck --quick (2nd run)" "$bin" fsck --modcache "$cache" -j "$jobs" --quick
-    rm -f "$cache/cache/modcache/quick-v1"
-    python3 - "$results" "$n" <<'EOF'
-import sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-print(f"{int(sys.argv[2]):,} .mod-only versions (.info + .mod), warm page cache\n")
-print("| command | wall s | peak RSS MiB | exit |")
-print("|---|---:|---:|---:|")
-for label, wall, rss, user, sys_, rc in rows:
-    print(f"| `{label}` | {float(wall):.3f} | {float(rss) / 1024:.1f} | {rc} |")
-EOF
-    rm -f "$results"
-    exit 0
-fi
-
-size=${1:-2500}
-modules=${2:-1400}
-dir="$bench_dir/s${size}-m${modules}"
-go=$(find_go)
-
-if [[ $mode == build ]]; then
-    build_cache "$size" "$modules" "$dir" "$go"
-    echo "$dir/gomodcache"
-    exit 0
-fi
-
-need_time
-bin=$(modcache_bin)
-build_cache "$size" "$modules" "$dir" "$go"
-cache="$dir/gomodcache"
-
-log "measuring SHA-256, inflate and read(2) speeds (cargo bench --bench scan -- --primitives)"
-prims=$(cd "$repo" && cargo bench --quiet --bench scan -- --cache "$cache" --primitives --json 2>/dev/null | tail -1) ||
-    die "cargo bench --bench scan -- --primitives failed"
-openssl_sha=""
-if command -v openssl >/dev/null; then
-    # "sha256 ... <16384-byte figure in kB/s>k": the last column.
-    openssl_sha=$(openssl speed -seconds 2 -bytes 16384 -evp sha256 2>/dev/null |
-        awk '/^sha256/ {v=$NF; sub("k","",v); printf "%.0f", v * 1000 / 1e6}') || true
-fi
-
-log "warming the page cache"
-warm "$cache" "$dir/projects"
-rm -f "$cache/cache/modcache/quick-v1"
-
-export -f go_env verify_all
-results=$(mktemp)
-time_run "go mod verify" bash -c 'verify_all "$0" "$1"' "$dir" "$go"
-time_run "modcache fsck -j $jobs" "$bin" fsck --modcache "$cache" -j "$jobs"
-time_run "go mod verify, GOMAXPROCS=1" env GOMAXPROCS=1 bash -c 'verify_all "$0" "$1"' "$dir" "$go"
-time_run "modcache fsck -j 1" "$bin" fsck --modcache "$cache" -j 1
-time_run "modcache fsck --quick -j $jobs (1st run)" "$bin" fsck --modcache "$cache" -j "$jobs" --quick
-time_run "modcache fsck --quick -j $jobs (2nd run)" "$bin" fsck --modcache "$cache" -j "$jobs" --quick
-rm -f "$cache/cache/modcache/quick-v1"
-
-python3 - "$results" "$dir/bytes.json" "$prims" "${openssl_sha:-0}" "$jobs" "$(nproc)" <<'EOF'
+# report RESULTS TITLE [BYTES_JSON PRIMITIVES_JSON OPENSSL_MBPS]: the table, ratios, bound.
+report() {
+    python3 - "$@" <<'EOF'
 import json, sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-b = json.load(open(sys.argv[2]))
-p = json.loads(sys.argv[3])
-openssl_sha, jobs, cores = float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
-GB = 1e9
-sha = max(p["sha256_mbps"], openssl_sha) * 1e6
-inflate, read = p["inflate_mbps"] * 1e6, p["read_mbps"] * 1e6
-U, Z, T = b["zip_uncompressed"], b["zip_size"], b["tree_bytes"]
-core_s = {
-    "inflate zip content": U / inflate,
-    "SHA-256 of zip content": U / sha,
-    "SHA-256 of trees": T / sha,
-    "read(2) of zips and trees": (Z + T) / read,
-}
-threads = min(jobs, cores)
-bound = sum(core_s.values()) / threads
 
-print(f"cache: {b['zips']:,} module versions, {b['tree_files']:,} files, "
-      f"{T / GB:.2f} GB extracted, {Z / GB:.2f} GB of zips ({U / GB:.2f} GB uncompressed)")
-print(f"machine: {cores} cores; one core: SHA-256 {p['sha256_mbps']:.0f} MB/s (sha2)"
-      + (f", {openssl_sha:.0f} MB/s (openssl)" if openssl_sha else "")
-      + f"; inflate {p['inflate_mbps']:.0f} MB/s (flate2); read(2) {p['read_mbps']:.0f} MB/s;"
-      f" open+read+close of a small file {p['small_file_us']:.1f} us")
-print(f"lower bound on {threads} cores: {bound:.2f} s  ("
-      + ", ".join(f"{k} {v:.2f}" for k, v in core_s.items()) + " core-seconds)\n")
-
-print("| command | wall s | peak RSS MiB | user s | sys s | exit |")
-print("|---|---:|---:|---:|---:|---:|")
-wall = {}
+args = sys.argv[1:]
+rows = [l.rstrip("\n").split("\t") for l in open(args[0])]
+jobs = int(args[1])
+print(args[2])
+runs = {}
 for label, w, rss, user, sys_, rc in rows:
-    wall[label] = float(w)
-    print(f"| `{label}` | {float(w):.2f} | {float(rss) / 1024:.1f} | {user} | {sys_} | {rc} |")
+    runs.setdefault(label, []).append((float(w), float(rss) / 1024, float(user) + float(sys_), user, sys_, rc))
+best = {label: min(r) for label, r in runs.items()}
+peak = {label: max(x[1] for x in r) for label, r in runs.items()}
+repeat = max(len(r) for r in runs.values())
+
+bound = bound_flate2 = None
+if len(args) > 3:
+    b, p, openssl = json.load(open(args[3])), json.loads(args[4]), float(args[5] or 0)
+    libdeflate = float(args[6] or 0) if len(args) > 6 else 0
+    GB = 1e9
+    sha = max(p["sha256_mbps"], openssl) * 1e6
+    inflate = max(p["inflate_mbps"], libdeflate) * 1e6
+    U, Z, T = b["zip_uncompressed"], b["zip_size"], b["tree_bytes"]
+    core_s = {
+        "inflate zip content": U / inflate,
+        "SHA-256 of zip content": U / sha,
+        "SHA-256 of trees": T / sha,
+        "read(2) of zips and trees": (Z + T) / (p["read_mbps"] * 1e6),
+    }
+    bound = sum(core_s.values()) / jobs
+    # The same with the inflate modcache links (flate2's backend), for comparison.
+    bound_flate2 = bound + (U / (p["inflate_mbps"] * 1e6) - U / inflate) / jobs
+    print(f"cache: {b['zips']:,} module versions, {b['tree_files']:,} files, "
+          f"{T / GB:.2f} GB extracted, {Z / GB:.2f} GB of zips ({U / GB:.2f} GB uncompressed)")
+    print(f"one core (CPU time): SHA-256 {p['sha256_mbps']:.0f} MB/s (sha2)"
+          + (f", {openssl:.0f} MB/s (openssl)" if openssl else "")
+          + f"; inflate {p['inflate_mbps']:.0f} MB/s (flate2)"
+          + (f", {libdeflate:.0f} MB/s (libdeflate)" if libdeflate else "")
+          + f"; read(2) {p['read_mbps']:.0f} MB/s;"
+          f" open+read+close of a small file {p['small_file_us']:.1f} us")
+    print(f"lower bound on {jobs} cores: {bound:.2f} s = ("
+          + " + ".join(f"{v:.2f} {k}" for k, v in core_s.items()) + f") core-s / {jobs}")
+    if bound_flate2 > bound:
+        print(f"lower bound with flate2's inflate instead: {bound_flate2:.2f} s")
+print()
+print("| command | wall s | CPU s (user+sys) | peak RSS MiB | exit |")
+print("|---|---:|---:|---:|---:|")
+for label, (w, _, cpu, user, sys_, rc) in best.items():
+    print(f"| `{label}` | {w:.2f} | {cpu:.2f} ({user}+{sys_}) | {peak[label]:.1f} | {rc} |")
+if repeat > 1:
+    print(f"\n(best wall time of {repeat} runs each, interleaved; peak RSS is the largest seen)")
 
 
-def ratio(a, b):
-    return f"{wall[a] / wall[b]:.2f}x" if a in wall and b in wall and wall[b] > 0 else "n/a"
+def ratio(a, b, i=0):
+    if a in best and b in best and best[b][i] > 0:
+        return f"{best[a][i] / best[b][i]:.2f}x"
+    return "n/a"
 
 
 fj, f1 = f"modcache fsck -j {jobs}", "modcache fsck -j 1"
-print()
-print(f"go mod verify / modcache fsck -j {jobs}:                {ratio('go mod verify', fj)}")
-print(f"go mod verify GOMAXPROCS=1 / modcache fsck -j 1: {ratio('go mod verify, GOMAXPROCS=1', f1)}")
-print(f"modcache fsck -j 1 / -j {jobs}:                        {ratio(f1, fj)}")
-if fj in wall:
-    print(f"modcache fsck -j {jobs} / lower bound:                  {wall[fj] / bound:.2f}x")
+gj, g1 = "go mod verify", "go mod verify, GOMAXPROCS=1"
+if gj in best:
+    print()
+    print("| ratio | wall | CPU |")
+    print("|---|---:|---:|")
+    print(f"| {gj} / {fj} | {ratio(gj, fj)} | {ratio(gj, fj, 2)} |")
+    print(f"| {g1} / {f1} | {ratio(g1, f1)} | {ratio(g1, f1, 2)} |")
+    print(f"| {g1} / default (Go's speed-up) | {ratio(g1, gj)} | |")
+    print(f"| {f1} / -j {jobs} (speed-up) | {ratio(f1, fj)} | |")
+    if bound:
+        print(f"| {fj} / lower bound | {best[fj][0] / bound:.2f}x | {best[fj][2] / (bound * jobs):.2f}x |")
+        if bound_flate2 > bound:
+            print(f"| {fj} / lower bound with flate2's inflate | {best[fj][0] / bound_flate2:.2f}x "
+                  f"| {best[fj][2] / (bound_flate2 * jobs):.2f}x |")
 if any(r[5] != "0" for r in rows):
     print("\nWARNING: a command failed (exit column); its figures are not comparable.")
 EOF
-rm -f "$results"
+}
+
+main() {
+    local bin results r load_before
+    if [[ $mode == build ]]; then
+        local dir="$bench_dir/s${1:-2500}-m${2:-1400}"
+        build_cache "${1:-2500}" "${2:-1400}" "$dir" "$(find_go)"
+        echo "$dir/gomodcache"
+        return
+    fi
+    need_time
+    bin=$(modcache_bin)
+    results=$(mktemp)
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+    if [[ $mode == modonly ]]; then
+        local n=${1:-10000} cache
+        cache="$bench_dir/modonly-$n"
+        if [[ ! -f "$cache/complete" ]]; then
+            python3 "$repo/scripts/gen-modules.py" modonly --out "$cache" --versions "$n" >&2
+            touch "$cache/complete"
+        fi
+        warm "$cache"
+        rm -f "$cache/cache/modcache/quick-v1"
+        "$bin" fsck --modcache "$cache" -j "$jobs" --quick >/dev/null
+        for ((r = 0; r < repeat; r++)); do
+            time_run "modcache fsck -j $jobs" "$bin" fsck --modcache "$cache" -j "$jobs"
+            time_run "modcache fsck -j 1" "$bin" fsck --modcache "$cache" -j 1
+            time_run "modcache fsck --quick -j $jobs (2nd run)" "$bin" fsck --modcache "$cache" -j "$jobs" --quick
+        done
+        rm -f "$cache/cache/modcache/quick-v1"
+        report "$results" "$jobs" "$(printf "%d .mod-only versions (.info + .mod) in %s, warm page cache, %s cores, load average %s before, %s after" \
+            "$n" "$cache" "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)")"
+        rm -f "$results"
+        return
+    fi
+
+    local size=${1:-2500} modules=${2:-1400} go dir cache prims openssl_sha="" libdeflate
+    dir="$bench_dir/s${size}-m${modules}"
+    go=$(find_go)
+    build_cache "$size" "$modules" "$dir" "$go"
+    cache="$dir/gomodcache"
+
+    log "measuring SHA-256, inflate and read(2) speeds (cargo bench --bench scan -- --primitives)"
+    prims=$(cd "$repo" && cargo bench --quiet --bench scan -- --cache "$cache" --primitives --json | tail -1) ||
+        die "cargo bench --bench scan -- --primitives failed"
+    if command -v openssl >/dev/null; then
+        # The last column is the speed for 16384-byte blocks, in kB/s ("1990000.00k").
+        openssl_sha=$(openssl speed -seconds 2 -bytes 16384 -evp sha256 2>/dev/null |
+            awk '/^sha256/ {v = $NF; sub("k", "", v); printf "%.0f", v / 1000}') || true
+    fi
+    libdeflate=$(libdeflate_speed "$dir")
+
+    log "warming the page cache"
+    warm "$cache" "$dir/projects"
+    rm -f "$cache/cache/modcache/quick-v1"
+    export -f go_env verify_all
+    for ((r = 0; r < repeat; r++)); do
+        time_run "go mod verify" bash -c 'verify_all "$0" "$1"' "$dir" "$go"
+        time_run "modcache fsck -j $jobs" "$bin" fsck --modcache "$cache" -j "$jobs"
+        time_run "go mod verify, GOMAXPROCS=1" env GOMAXPROCS=1 bash -c 'verify_all "$0" "$1"' "$dir" "$go"
+        time_run "modcache fsck -j 1" "$bin" fsck --modcache "$cache" -j 1
+        rm -f "$cache/cache/modcache/quick-v1"
+        time_run "modcache fsck --quick -j $jobs (1st run)" "$bin" fsck --modcache "$cache" -j "$jobs" --quick
+        time_run "modcache fsck --quick -j $jobs (2nd run)" "$bin" fsck --modcache "$cache" -j "$jobs" --quick
+    done
+    rm -f "$cache/cache/modcache/quick-v1"
+    report "$results" "$jobs" "$(printf '%s: %s cores, warm page cache, load average %s before, %s after' \
+        "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)")" \
+        "$dir/bytes.json" "$prims" "$openssl_sha" "$libdeflate"
+    rm -f "$results"
+}
+
+main "$@"

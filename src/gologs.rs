@@ -238,9 +238,9 @@ fn names_in(line: &str, cache_root: &Path) -> Vec<(ModuleVersion, bool)> {
     }
 
     for token in line.split_whitespace() {
-        let token = token.trim_matches(|c: char| matches!(c, '(' | ')' | '"' | '\'' | ',' | ';'));
+        let token = token.trim_matches(['(', ')', '"', '\'', ',', ';']);
         let token = token.strip_suffix(':').unwrap_or(token);
-        let token = token.trim_end_matches(|c: char| matches!(c, ')' | '"' | '\''));
+        let token = token.trim_end_matches([')', '"', '\'']);
         if token.starts_with('/') {
             if let Some((mv, gomod)) = version_of_path(token, cache_root) {
                 push(mv, gomod || line_gomod);

@@ -19,7 +19,9 @@ use modcache::check::{self, CacheReport};
 use modcache::gosum::SumIndex;
 use modcache::quick::QuickState;
 use modcache::{Error, Result, hash, repair, scan};
-use settings::{DuSettings, FixSettings, FsckSettings, LogSource, Output, PruneSettings, PurgeSettings};
+use settings::{
+    DuSettings, FixSettings, FsckSettings, LogSource, Output, PruneSettings, PurgeSettings,
+};
 
 /// What a command found, mapped to the exit code.
 enum Outcome {
@@ -242,7 +244,10 @@ fn purge(s: &PurgeSettings) -> Result<Outcome> {
                 }
                 LogSource::File(path) => std::fs::read(path).map_err(|e| Error::io(path, e))?,
             };
-            let scan = modcache::gologs::parse(&String::from_utf8_lossy(&data), cache.root());
+            // Go prints GOMODCACHE as an absolute path.
+            let root =
+                std::path::absolute(cache.root()).unwrap_or_else(|_| cache.root().to_path_buf());
+            let scan = modcache::gologs::parse(&String::from_utf8_lossy(&data), &root);
             if scan.named.is_empty() {
                 report::repair::nothing_in_log(&source.name(), scan.unattributed.len());
                 return Ok(Outcome::Problems);
@@ -337,7 +342,10 @@ fn env_cmd(s: &settings::EnvSettings) -> Result<Outcome> {
 }
 
 /// The go.sum files under `--unused-by` directories, if any were given.
-fn unused_by(dirs: &[std::path::PathBuf], cache: &modcache::cache::ModCache) -> Result<Option<modcache::prune::Projects>> {
+fn unused_by(
+    dirs: &[std::path::PathBuf],
+    cache: &modcache::cache::ModCache,
+) -> Result<Option<modcache::prune::Projects>> {
     if dirs.is_empty() {
         return Ok(None);
     }
@@ -365,7 +373,16 @@ fn du(s: &DuSettings) -> Result<Outcome> {
     let projects = unused_by(&s.unused_by, cache)?;
     let pool = thread_pool(s.common.jobs)?;
     let started = Instant::now();
-    let usage = pool.install(|| modcache::usage::measure(cache));
+    // The overview shows no dates: leave the .info files closed unless they are shown.
+    let dates = if s.versions.is_some()
+        || s.sort == modcache::usage::SortKey::Date
+        || s.common.output == Output::Json
+    {
+        modcache::usage::Dates::Read
+    } else {
+        modcache::usage::Dates::Skip
+    };
+    let usage = pool.install(|| modcache::usage::measure(cache, dates));
     if let Some(module) = &s.versions
         && usage.module_versions(module, s.sort, s.apparent).is_empty()
     {
@@ -412,7 +429,7 @@ fn prune(s: &PruneSettings) -> Result<Outcome> {
     let cache = &s.common.cache;
     let projects = unused_by(&s.unused_by, cache)?;
     let pool = thread_pool(s.common.jobs)?;
-    let usage = pool.install(|| modcache::usage::measure(cache));
+    let usage = pool.install(|| modcache::usage::measure(cache, modcache::usage::Dates::Read));
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -429,7 +446,9 @@ fn prune(s: &PruneSettings) -> Result<Outcome> {
     let human = matches!(s.common.output, Output::Human { .. });
     let mut out = std::io::stdout().lock();
     if human {
-        stdout_result(report::usage::prune_plan_human(&mut out, &plan, s.dry_run, style))?;
+        stdout_result(report::usage::prune_plan_human(
+            &mut out, &plan, s.dry_run, style,
+        ))?;
         stdout_result(out.flush())?;
     }
     let result = if s.dry_run {

@@ -35,7 +35,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -52,10 +51,6 @@ const SKIPPED_DIRS: [&str; 5] = ["vendor", ".git", ".hg", ".svn", "node_modules"
 
 /// The module Go downloads toolchains as (cmd/go/internal/toolchain/select.go).
 const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
-
-/// Temporary `.info`/`.mod` files are written without Go's version lock; younger ones may
-/// belong to a running `go` command and are left alone.
-const IDLE_TMP: Duration = Duration::from_secs(3600);
 
 /// What the projects need of a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -586,7 +581,13 @@ fn prune_version(cache: &ModCache, s: &Selected, scope: Scope, on_wait: OnWait<'
             .map(|&p| part_path(&paths, p).to_path_buf())
             .collect();
         if s.parts.contains(&Part::Tmp) {
-            remove.extend(now.tmp.iter().filter(|t| tmp_is_idle(&paths, t)).cloned());
+            // Go writes `.info`/`.mod` temp files without the lock: young ones may be live.
+            remove.extend(
+                now.tmp
+                    .iter()
+                    .filter(|t| !repair::maybe_being_written(&paths, t))
+                    .cloned(),
+            );
         }
         let plan = VersionPlan::new(cache, mv.clone(), remove);
         let (removed, error) = repair::execute(cache, &plan);
@@ -599,37 +600,6 @@ fn prune_version(cache: &ModCache, s: &Selected, scope: Scope, on_wait: OnWait<'
         skipped,
         error,
     }
-}
-
-/// A temporary file no running `go` command can be writing while we hold the version
-/// lock: zip, ziphash and tree temporaries are written under it; `.info`/`.mod` ones are
-/// not, so those must also be an hour old.
-fn tmp_is_idle(paths: &VersionPaths, tmp: &Path) -> bool {
-    if !tmp.starts_with(&paths.v_dir) {
-        return true; // `<tree>.tmp-<n>`, extracted under the lock by Go before 1.16
-    }
-    let escaped_version = paths
-        .zip
-        .file_stem()
-        .map(|s| s.to_string_lossy())
-        .unwrap_or_default();
-    let name = tmp
-        .file_name()
-        .map(|s| s.to_string_lossy())
-        .unwrap_or_default();
-    if name
-        .strip_prefix(escaped_version.as_ref())
-        .is_some_and(|rest| rest.starts_with(".zip"))
-    {
-        return true;
-    }
-    tmp.symlink_metadata()
-        .and_then(|m| m.modified())
-        .is_ok_and(|t| {
-            SystemTime::now()
-                .duration_since(t)
-                .is_ok_and(|age| age >= IDLE_TMP)
-        })
 }
 
 /// Rewrite `@v/list` as Go's `rewriteVersionList` does after a `.mod` changes: the
@@ -873,7 +843,7 @@ mod tests {
         files.push("cache/download/rsc.io/quote/@v/v1.6.0.lock".into());
         let refs: Vec<&str> = files.iter().map(String::as_str).collect();
         let (_tmp, cache) = cache_with(&refs);
-        let usage = crate::usage::measure(&cache);
+        let usage = crate::usage::measure(&cache, crate::usage::Dates::Read);
         let c = Criteria {
             keep_latest: Some(2),
             ..Criteria::default()
@@ -908,13 +878,13 @@ mod tests {
         )
         .unwrap();
         fs::write(project.join("vendor/go.sum"), "rsc.io/quote v1.5.1 h1:x=\n").unwrap();
-        let projects = Projects::find(&[project.clone()], tmp.path()).unwrap();
+        let projects = Projects::find(std::slice::from_ref(&project), tmp.path()).unwrap();
         assert_eq!(
             projects.sum_files,
             [fs::canonicalize(project.join("go.sum")).unwrap()]
         );
 
-        let usage = crate::usage::measure(&cache);
+        let usage = crate::usage::measure(&cache, crate::usage::Dates::Read);
         let c = Criteria {
             unused_by: Some(&projects),
             ..Criteria::default()
@@ -957,14 +927,14 @@ mod tests {
     fn missing_and_non_directory_project_dirs_are_errors() {
         let tmp = tempfile::tempdir().unwrap();
         let missing = tmp.path().join("nope");
-        let err = Projects::find(&[missing.clone()], tmp.path()).unwrap_err();
+        let err = Projects::find(std::slice::from_ref(&missing), tmp.path()).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{}: no such directory", missing.display())
         );
         let file = tmp.path().join("file");
         fs::write(&file, "").unwrap();
-        let err = Projects::find(&[file.clone()], tmp.path()).unwrap_err();
+        let err = Projects::find(std::slice::from_ref(&file), tmp.path()).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{}: not a directory", file.display())

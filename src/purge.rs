@@ -188,8 +188,15 @@ pub fn purge_paths(
     options: PurgeOptions,
 ) -> Vec<PathBuf> {
     let vp = cache.paths(&item.module);
+    // Temp files Go may be writing right now stay (see repair::maybe_being_written).
+    let tmp: Vec<PathBuf> = files
+        .tmp
+        .iter()
+        .filter(|t| !repair::maybe_being_written(&vp, t))
+        .cloned()
+        .collect();
     let mut paths = vec![vp.ziphash, vp.tree, vp.zip, vp.partial];
-    paths.extend(files.tmp.iter().cloned());
+    paths.extend(tmp);
     if options.all_metadata {
         paths.push(vp.info);
     }

@@ -4,7 +4,9 @@
 //! of paths per version) so `--dry-run` can print exactly what the real run would do.
 //! The real run takes Go's own per-version lock (see [`crate::cache::lock`]), checks the
 //! version again (another `go` may have repaired or replaced it while we waited), plans
-//! again from what it finds, and deletes only that, with Go's `RemoveAll` rules:
+//! again from what it finds, and deletes only what both plans name: never more than the
+//! dry run announced (a version that got worse meanwhile is left for the next run and
+//! reported), and nothing that is no longer broken. Deletion follows Go's `RemoveAll`:
 //!
 //! - a path must lie inside the cache root, reached without passing through a symlink;
 //!   a symlink found in the cache is removed as a link, never followed;
@@ -22,7 +24,7 @@
 //!
 //! | kind | removed | why |
 //! |---|---|---|
-//! | `dir-modified`, zip intact | tree | `DownloadDir` finds no tree → `unzip` re-extracts the local zip |
+//! | `dir-modified`, zip intact | tree (and a stale `.partial`) | `DownloadDir` finds no tree → `unzip` re-extracts the local zip |
 //! | `dir-modified`, zip bad or absent | tree, zip, ziphash | nothing local to trust: refetch |
 //! | `zip-corrupt`, `zip-modified` | zip, ziphash, tree, `.partial` | the tree came from a zip we cannot trust |
 //! | `ziphash-missing`, `ziphash-invalid` | zip, ziphash, tree, `.partial` | Go would re-hash and re-bless whatever zip is on disk; we force a verified refetch |
@@ -224,8 +226,19 @@ pub fn plan_version_fix(
     problems: &[Problem],
     options: FixOptions,
 ) -> VersionFix {
+    plan_within(cache, mv, problems, options, None)
+}
+
+/// [`plan_version_fix`], removing nothing outside `allowed` (the plan announced before
+/// the lock was taken): a problem whose repair would need more is left unfixed.
+fn plan_within(
+    cache: &ModCache,
+    mv: &ModuleVersion,
+    problems: &[Problem],
+    options: FixOptions,
+    allowed: Option<&VersionPlan>,
+) -> VersionFix {
     let vp = cache.paths(mv);
-    let has = |k: Kind| problems.iter().any(|p| p.kind == k);
     let zip_intact = vp.zip.symlink_metadata().is_ok_and(|m| m.is_file())
         && !problems.iter().any(|p| match p.kind {
             Kind::ZipCorrupt
@@ -236,51 +249,86 @@ pub fn plan_version_fix(
             Kind::Unreadable => p.path == vp.zip || p.path == vp.ziphash,
             _ => false,
         });
-    let everything = || {
-        [
-            vp.zip.clone(),
-            vp.ziphash.clone(),
-            vp.tree.clone(),
-            vp.partial.clone(),
-        ]
+    let permitted = |needs: &[PathBuf]| match allowed {
+        None => true,
+        Some(plan) => needs
+            .iter()
+            .filter(|n| n.symlink_metadata().is_ok())
+            .all(|n| plan.removes(n)),
     };
 
     let mut paths: Vec<PathBuf> = Vec::new();
-    for p in problems {
+    let mut planned = vec![false; problems.len()];
+    for (i, p) in problems.iter().enumerate() {
         if Remedy::of(p.kind, options) != Remedy::Remove {
             continue;
         }
-        match p.kind {
-            Kind::DirModified if zip_intact => paths.push(vp.tree.clone()),
-            Kind::DirModified => {
-                paths.extend([vp.tree.clone(), vp.zip.clone(), vp.ziphash.clone()])
-            }
+        let needs: Vec<PathBuf> = match p.kind {
+            Kind::DirModified if zip_intact => vec![vp.tree.clone()],
+            Kind::DirModified => vec![vp.tree.clone(), vp.zip.clone(), vp.ziphash.clone()],
             Kind::ZipCorrupt
             | Kind::ZipModified
             | Kind::ZiphashMissing
             | Kind::ZiphashInvalid
-            | Kind::GosumMismatch => paths.extend(everything()),
-            Kind::Partial => paths.extend([vp.tree.clone(), vp.partial.clone()]),
-            Kind::TmpLeftover => paths.push(p.path.clone()),
-            Kind::InfoCorrupt => paths.push(vp.info.clone()),
-            Kind::GomodMismatch => paths.push(vp.gomod.clone()),
-            Kind::Unreadable => {}
+            | Kind::GosumMismatch => vec![
+                vp.zip.clone(),
+                vp.ziphash.clone(),
+                vp.tree.clone(),
+                vp.partial.clone(),
+            ],
+            Kind::Partial => vec![vp.tree.clone(), vp.partial.clone()],
+            Kind::TmpLeftover if maybe_being_written(&vp, &p.path) => continue,
+            Kind::TmpLeftover => vec![p.path.clone()],
+            Kind::InfoCorrupt => vec![vp.info.clone()],
+            Kind::GomodMismatch => vec![vp.gomod.clone()],
+            Kind::Unreadable => Vec::new(),
+        };
+        if permitted(&needs) {
+            planned[i] = true;
+            paths.extend(needs);
         }
     }
     // A partial tree is never left behind without its marker, nor the other way round.
-    if has(Kind::Partial) && paths.contains(&vp.tree) {
+    if paths.contains(&vp.tree) && permitted(std::slice::from_ref(&vp.partial)) {
         paths.push(vp.partial.clone());
     }
     let plan = VersionPlan::new(cache, mv.clone(), paths);
     let (fixed, unfixed) = problems
         .iter()
-        .cloned()
-        .partition(|p| Remedy::of(p.kind, options) == Remedy::Remove || plan.removes(&p.path));
+        .zip(planned)
+        .partition::<Vec<_>, _>(|(p, planned)| *planned || plan.removes(&p.path));
     VersionFix {
         plan,
-        fixed,
-        unfixed,
+        fixed: fixed.into_iter().map(|(p, _)| p.clone()).collect(),
+        unfixed: unfixed.into_iter().map(|(p, _)| p.clone()).collect(),
     }
+}
+
+/// How long a temp file of an `.info` or `.mod` must have been left alone before it is
+/// taken for a leftover.
+pub const UNLOCKED_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whether `path` is a temp file Go may be writing right now. Go writes `.info` and `.mod`
+/// files through a temp file and a rename *without* the version lock
+/// (modfetch `writeDiskCache`), so holding the lock does not make them safe to delete:
+/// only their age does (Go writes and renames them within milliseconds). Zip temp files
+/// and temp trees are written under the lock, so under the lock they are always
+/// leftovers.
+pub fn maybe_being_written(vp: &VersionPaths, path: &Path) -> bool {
+    let (Some(name), Some(info)) = (path.file_name(), vp.info.file_name()) else {
+        return false;
+    };
+    let (name, info) = (name.to_string_lossy(), info.to_string_lossy());
+    let version = info.strip_suffix("info").unwrap_or(&info); // "<version>."
+    let unlocked = name
+        .strip_prefix(version)
+        .is_some_and(|rest| rest.starts_with("info") || rest.starts_with("mod"));
+    unlocked
+        && path
+            .symlink_metadata()
+            .and_then(|m| m.modified())
+            // A modification time in the future counts as recent.
+            .is_ok_and(|t| t.elapsed().map_or(true, |age| age < UNLOCKED_TEMP_AGE))
 }
 
 /// What applying a plan did to one version.
@@ -331,10 +379,20 @@ pub fn apply_fix(
         .par_iter()
         .map(|v| {
             let mv = &v.plan.module;
+            if v.plan.is_empty() {
+                // Nothing to delete: do not even create a lock file.
+                return VersionOutcome {
+                    module: mv.clone(),
+                    kinds: Vec::new(),
+                    removed: Vec::new(),
+                    remaining: v.unfixed.clone(),
+                    error: None,
+                };
+            }
             let locked = with_version_lock(cache, mv, on_wait, || {
                 let files = scan::scan_version(cache, mv);
                 let report = check::check_version(cache, mv, &files, sums);
-                let fresh = plan_version_fix(cache, mv, &report.problems, options);
+                let fresh = plan_within(cache, mv, &report.problems, options, Some(&v.plan));
                 let (removed, error) = execute(cache, &fresh.plan);
                 let mut remaining = fresh.unfixed.clone();
                 if error.is_some() {
@@ -523,6 +581,223 @@ pub fn check_inside(cache: &ModCache, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cache holding every file Go keeps for `example.com/m@v1.0.0`, plus temp files.
+    fn full_version() -> (tempfile::TempDir, ModCache, ModuleVersion, VersionPaths) {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("cache/download")).unwrap();
+        let cache = ModCache::open(tmp.path()).unwrap();
+        let mv = ModuleVersion::new("example.com/m", "v1.0.0");
+        let vp = cache.paths(&mv);
+        std::fs::create_dir_all(&vp.v_dir).unwrap();
+        std::fs::create_dir_all(vp.tree.join("sub")).unwrap();
+        std::fs::write(vp.tree.join("sub/m.go"), "package m").unwrap();
+        for p in [
+            &vp.zip,
+            &vp.ziphash,
+            &vp.info,
+            &vp.gomod,
+            &vp.lock,
+            &vp.partial,
+        ] {
+            std::fs::write(p, "x").unwrap();
+        }
+        (tmp, cache, mv, vp)
+    }
+
+    fn problem(mv: &ModuleVersion, kind: Kind, path: &Path) -> Problem {
+        Problem {
+            module: Some(mv.clone()),
+            kind,
+            path: path.to_path_buf(),
+            detail: String::new(),
+        }
+    }
+
+    fn removed(fix: &VersionFix) -> Vec<PathBuf> {
+        fix.plan.removals.iter().map(|r| r.path.clone()).collect()
+    }
+
+    #[test]
+    fn each_kind_removes_what_go_needs_gone_in_a_safe_order() {
+        let (_tmp, cache, mv, vp) = full_version();
+        let tmp_zip = vp.v_dir.join("v1.0.0.zip123.tmp");
+        std::fs::write(&tmp_zip, "").unwrap();
+        let plan = |problems: &[(Kind, &Path)], options: FixOptions| {
+            let problems: Vec<Problem> =
+                problems.iter().map(|(k, p)| problem(&mv, *k, p)).collect();
+            plan_version_fix(&cache, &mv, &problems, options)
+        };
+        let none = FixOptions::default();
+        let trust = FixOptions { trust_gosum: true };
+        let all = vec![
+            vp.ziphash.clone(),
+            vp.tree.clone(),
+            vp.zip.clone(),
+            vp.partial.clone(),
+        ];
+
+        let f = plan(&[(Kind::DirModified, &vp.tree)], none);
+        assert_eq!(
+            removed(&f),
+            [vp.tree.clone(), vp.partial.clone()],
+            "intact zip: the tree"
+        );
+        let f = plan(
+            &[(Kind::DirModified, &vp.tree), (Kind::ZipModified, &vp.zip)],
+            none,
+        );
+        assert_eq!(removed(&f), all);
+        assert_eq!(f.kinds(), [Kind::ZipModified, Kind::DirModified]);
+        for kind in [Kind::ZipCorrupt, Kind::ZiphashMissing, Kind::ZiphashInvalid] {
+            assert_eq!(removed(&plan(&[(kind, &vp.zip)], none)), all, "{kind}");
+        }
+        let f = plan(&[(Kind::Partial, &vp.partial)], none);
+        assert_eq!(removed(&f), [vp.tree.clone(), vp.partial.clone()]);
+        assert_eq!(
+            removed(&plan(&[(Kind::TmpLeftover, &tmp_zip)], none)),
+            [tmp_zip.clone()]
+        );
+        // A young .info temp file may be Go writing it without the lock: left alone.
+        let tmp_info = vp.v_dir.join("v1.0.0.info456.tmp");
+        std::fs::write(&tmp_info, "").unwrap();
+        let f = plan(&[(Kind::TmpLeftover, &tmp_info)], none);
+        assert!(f.plan.is_empty() && f.unfixed.len() == 1);
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&tmp_info)
+            .unwrap();
+        file.set_modified(hour_ago).unwrap();
+        assert_eq!(
+            removed(&plan(&[(Kind::TmpLeftover, &tmp_info)], none)),
+            [tmp_info.clone()]
+        );
+        assert_eq!(
+            removed(&plan(&[(Kind::InfoCorrupt, &vp.info)], none)),
+            [vp.info.clone()]
+        );
+
+        // go.sum disagreements: nothing without --trust-gosum.
+        let f = plan(
+            &[
+                (Kind::GosumMismatch, &vp.ziphash),
+                (Kind::GomodMismatch, &vp.gomod),
+            ],
+            none,
+        );
+        assert!(f.plan.is_empty() && f.fixed.is_empty() && f.unfixed.len() == 2);
+        let f = plan(
+            &[
+                (Kind::GosumMismatch, &vp.ziphash),
+                (Kind::GomodMismatch, &vp.gomod),
+            ],
+            trust,
+        );
+        let mut want = all.clone();
+        want.push(vp.gomod.clone());
+        assert_eq!(removed(&f), want);
+        // ... but a mismatch whose copy goes for another reason is resolved with it.
+        let f = plan(
+            &[
+                (Kind::GosumMismatch, &vp.ziphash),
+                (Kind::ZipCorrupt, &vp.zip),
+            ],
+            none,
+        );
+        assert_eq!((f.fixed.len(), f.unfixed.len()), (2, 0));
+
+        // Unreadable files are never a reason to delete; a condemned zip takes them along.
+        let f = plan(&[(Kind::Unreadable, &vp.info)], none);
+        assert!(f.plan.is_empty() && f.unfixed.len() == 1);
+        let f = plan(
+            &[(Kind::Unreadable, &vp.zip), (Kind::DirModified, &vp.tree)],
+            none,
+        );
+        assert_eq!(
+            removed(&f),
+            [
+                vp.ziphash.clone(),
+                vp.tree.clone(),
+                vp.zip.clone(),
+                vp.partial.clone()
+            ]
+        );
+        assert!(f.unfixed.is_empty());
+        assert!(
+            removed(&plan(&[(Kind::ZipCorrupt, &vp.zip)], trust))
+                .iter()
+                .all(|p| *p != vp.lock)
+        );
+    }
+
+    #[test]
+    fn replanning_under_the_lock_stays_within_the_announced_plan() {
+        let (_tmp, cache, mv, vp) = full_version();
+        let opts = FixOptions::default();
+        let tree_only = plan_version_fix(
+            &cache,
+            &mv,
+            &[problem(&mv, Kind::DirModified, &vp.tree)],
+            opts,
+        );
+        // Meanwhile the zip went bad too: its repair needs more than was announced, and
+        // the tree alone would be re-extracted from a bad zip; both stay for the next run.
+        let worse = [
+            problem(&mv, Kind::DirModified, &vp.tree),
+            problem(&mv, Kind::ZipCorrupt, &vp.zip),
+        ];
+        let f = plan_within(&cache, &mv, &worse, opts, Some(&tree_only.plan));
+        assert!(f.plan.is_empty());
+        assert_eq!(f.unfixed.len(), 2);
+        // The other way round: the announced full removal shrinks to what is still needed.
+        let all = plan_version_fix(&cache, &mv, &worse, opts);
+        let f = plan_within(
+            &cache,
+            &mv,
+            &[problem(&mv, Kind::DirModified, &vp.tree)],
+            opts,
+            Some(&all.plan),
+        );
+        assert_eq!(removed(&f), [vp.tree.clone(), vp.partial.clone()]);
+    }
+
+    #[test]
+    fn executing_a_plan_leaves_no_temporary_tree_and_keeps_the_lock() {
+        let (_tmp, cache, mv, vp) = full_version();
+        let sub = vp.tree.join("sub");
+        for d in [&sub, &vp.tree] {
+            std::fs::set_permissions(d, PermissionsExt::from_mode(0o555)).unwrap();
+        }
+        let plan = VersionPlan::new(
+            &cache,
+            mv.clone(),
+            [
+                vp.partial.clone(),
+                vp.tree.clone(),
+                sub.clone(),
+                vp.zip.clone(),
+                vp.ziphash.clone(),
+            ],
+        );
+        assert_eq!(plan.removals.len(), 4, "sub is removed with the tree");
+        let (done, err) = execute(&cache, &plan);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(done.len(), 4);
+        let left: Vec<String> = std::fs::read_dir(vp.tree.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "the tree and its temporary name are gone: {left:?}"
+        );
+        assert!(vp.lock.exists() && vp.info.exists() && vp.gomod.exists());
+        assert!(
+            remove(&cache, &vp.lock).is_err(),
+            "lock files are never removed"
+        );
+    }
 
     #[test]
     fn removes_read_only_trees_but_nothing_outside_or_through_symlinks() {

@@ -37,9 +37,11 @@
 //! out of it; `modcache fsck` reads every file and so marks every version as used today.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::fs::{self, Metadata};
-use std::io;
+use std::io::{self, Read};
 use std::ops::{Add, AddAssign};
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -61,10 +63,10 @@ pub struct Sizes {
 }
 
 impl Sizes {
-    fn of(meta: &Metadata) -> Sizes {
+    fn of(meta: &Meta) -> Sizes {
         Sizes {
-            disk: meta.blocks() * 512,
-            apparent: meta.size(),
+            disk: meta.blocks * 512,
+            apparent: meta.size,
             entries: 1,
         }
     }
@@ -253,6 +255,37 @@ impl VersionUsage {
         Part::ALL.iter().any(|&p| p != Part::Lock && self.has(p))
     }
 
+    /// One part of a version, as the walk found it.
+    fn of_part(part: Part, sub: &Subtree, tmp: Option<&Path>, info_time: Option<i64>) -> Self {
+        let mut v = VersionUsage {
+            info_time,
+            modified: sub.modified,
+            last_used: sub.used,
+            ..VersionUsage::default()
+        };
+        v.parts[part as usize] = sub.sizes;
+        if let Some(path) = tmp {
+            v.tmp.push((path.to_path_buf(), sub.sizes));
+        }
+        v
+    }
+
+    /// Add what another part of the walk found of the same version.
+    fn merge(&mut self, o: VersionUsage) {
+        for (a, b) in self.parts.iter_mut().zip(o.parts) {
+            *a += b;
+        }
+        for (path, sizes) in o.tmp {
+            match self.tmp.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, s)) => *s += sizes,
+                None => self.tmp.push((path, sizes)),
+            }
+        }
+        self.info_time = self.info_time.or(o.info_time);
+        self.modified = self.modified.max(o.modified);
+        self.last_used = self.last_used.max(o.last_used);
+    }
+
     /// The version's date and where it comes from.
     pub fn date(&self) -> Option<(i64, DateSource)> {
         match (self.info_time, self.modified) {
@@ -394,19 +427,30 @@ impl Usage {
     }
 }
 
+/// What [`measure`] reads besides directory entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dates {
+    /// Read every `.info` file for its `Time` (one small read per version).
+    Read,
+    /// Leave `.info` files closed: [`VersionUsage::info_time`] stays `None`, so
+    /// [`VersionUsage::date`] must not be shown. For totals and sizes alone.
+    Skip,
+}
+
 /// Measure the whole cache. Runs on the current rayon pool.
-pub fn measure(cache: &ModCache) -> Usage {
+pub fn measure(cache: &ModCache, dates: Dates) -> Usage {
     let root = cache.root();
     let mut tally = Tally::default();
-    let meta = match fs::symlink_metadata(root) {
-        Ok(m) => m,
+    // The root is followed if it is a symlink (a GOMODCACHE moved to another disk).
+    let meta = match fs::metadata(root) {
+        Ok(m) => Meta::of_std(&m),
         Err(e) => {
             tally.errors.push((root.to_path_buf(), e));
             return tally.finish();
         }
     };
     tally.add_entry(Category::Other, root, &meta);
-    let walk = Walk { root };
+    let walk = Walk { root, dates };
     let children = read_dir(root, &mut tally.errors);
     tally += children
         .into_par_iter()
@@ -423,6 +467,7 @@ pub fn measure(cache: &ModCache) -> Usage {
 
 struct Walk<'a> {
     root: &'a Path,
+    dates: Dates,
 }
 
 impl Walk<'_> {
@@ -431,7 +476,7 @@ impl Walk<'_> {
     }
 
     /// Outside `cache/`: directories leading to extracted trees, and the trees.
-    fn trees(&self, path: &Path, meta: &Metadata) -> Tally {
+    fn trees(&self, path: &Path, meta: &Meta) -> Tally {
         let mut tally = Tally::default();
         match classify(self.rel(path)) {
             Entry::Tree(mv) if meta.is_dir() => {
@@ -471,7 +516,7 @@ impl Walk<'_> {
     }
 
     /// `cache/`: the lock, `vcs/`, `download/`.
-    fn cache(&self, path: &Path, meta: &Metadata) -> Tally {
+    fn cache(&self, path: &Path, meta: &Meta) -> Tally {
         let mut tally = Tally::default();
         tally.add_entry(Category::Other, path, meta);
         let children = read_dir(path, &mut tally.errors);
@@ -497,7 +542,7 @@ impl Walk<'_> {
     }
 
     /// A directory under `cache/download` on the way to `@v` directories.
-    fn download(&self, path: &Path, meta: &Metadata, top: bool) -> Tally {
+    fn download(&self, path: &Path, meta: &Meta, top: bool) -> Tally {
         let mut tally = Tally::default();
         tally.add_entry(Category::Other, path, meta);
         let children = read_dir(path, &mut tally.errors);
@@ -530,16 +575,17 @@ impl Walk<'_> {
     }
 
     /// `cache/download/<path>/@v`: the files of the module's versions.
-    fn v_dir(&self, path: &Path, meta: &Metadata) -> Tally {
+    fn v_dir(&self, path: &Path, meta: &Meta) -> Tally {
         let mut tally = Tally::default();
         tally.add_entry(Category::Other, path, meta);
         for (p, m) in read_dir(path, &mut tally.errors) {
             match classify(self.rel(&p)) {
                 Entry::Version(mv, kind) => {
                     let part = Part::of(kind);
-                    let info_time = (part == Part::Info && m.is_file())
-                        .then(|| read_info_time(&p))
-                        .flatten();
+                    let info_time =
+                        (part == Part::Info && m.is_file() && self.dates == Dates::Read)
+                            .then(|| read_info_time(&p))
+                            .flatten();
                     let owner = Owner::Version(mv.clone(), part);
                     let sub = subtree(&p, &m, &owner, part.read_by_builds());
                     let tmp = (part == Part::Tmp).then_some(p.as_path());
@@ -558,27 +604,131 @@ impl Walk<'_> {
                 ),
             }
         }
+        // One record per version rather than per file: less to carry up the reduction.
+        tally.records.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut records: Vec<(ModuleVersion, VersionUsage)> =
+            Vec::with_capacity(tally.records.len());
+        for (mv, v) in tally.records.drain(..) {
+            match records.last_mut() {
+                Some((last, usage)) if *last == mv => usage.merge(v),
+                _ => records.push((mv, v)),
+            }
+        }
+        tally.records = records;
         tally
     }
 }
 
+/// What `lstat` says about an entry: all the walk needs.
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    dir: bool,
+    file: bool,
+    blocks: u64,
+    size: u64,
+    nlink: u64,
+    dev: u64,
+    ino: u64,
+    atime: i64,
+    mtime: i64,
+}
+
+impl Meta {
+    fn of_std(m: &Metadata) -> Meta {
+        Meta {
+            dir: m.is_dir(),
+            file: m.is_file(),
+            blocks: m.blocks(),
+            size: m.size(),
+            nlink: m.nlink(),
+            dev: m.dev(),
+            ino: m.ino(),
+            atime: m.atime(),
+            mtime: m.mtime(),
+        }
+    }
+
+    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)] // field types vary by platform
+    fn of_stat(st: &rustix::fs::Stat) -> Meta {
+        let kind = rustix::fs::FileType::from_raw_mode(st.st_mode as rustix::fs::RawMode);
+        Meta {
+            dir: kind == rustix::fs::FileType::Directory,
+            file: kind == rustix::fs::FileType::RegularFile,
+            blocks: st.st_blocks as u64,
+            size: st.st_size as u64,
+            nlink: st.st_nlink as u64,
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            atime: st.st_atime as i64,
+            mtime: st.st_mtime as i64,
+        }
+    }
+
+    fn is_dir(&self) -> bool {
+        self.dir
+    }
+
+    fn is_file(&self) -> bool {
+        self.file
+    }
+}
+
 /// The entries of a directory with their `lstat` metadata; failures are recorded.
-fn read_dir(dir: &Path, errors: &mut Vec<(PathBuf, io::Error)>) -> Vec<(PathBuf, Metadata)> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
+///
+/// Entries are `fstatat`ed relative to the open directory (as `du` does), not through
+/// their full path: the kernel then resolves one name, not every component again.
+fn read_dir(dir: &Path, errors: &mut Vec<(PathBuf, io::Error)>) -> Vec<(PathBuf, Meta)> {
+    read_names(dir, errors)
+        .into_iter()
+        .map(|(name, meta)| (dir.join(name), meta))
+        .collect()
+}
+
+/// [`read_dir`] without building a path per entry: names only.
+fn read_names(dir: &Path, errors: &mut Vec<(PathBuf, io::Error)>) -> Vec<(OsString, Meta)> {
+    use rustix::fs::{AtFlags, Dir, Mode, OFlags};
+    let opened = rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .and_then(Dir::new);
+    let mut entries = match opened {
+        Ok(d) => d,
         Err(e) => {
-            errors.push((dir.to_path_buf(), e));
+            errors.push((dir.to_path_buf(), e.into()));
             return Vec::new();
         }
     };
-    let mut out = Vec::new();
-    for entry in entries {
+    let mut names = Vec::new();
+    while let Some(entry) = entries.read() {
         match entry {
-            Ok(entry) => match entry.metadata() {
-                Ok(meta) => out.push((entry.path(), meta)),
-                Err(e) => errors.push((entry.path(), e)),
-            },
-            Err(e) => errors.push((dir.to_path_buf(), e)),
+            Ok(e) => {
+                let name = e.file_name();
+                if name != c"." && name != c".." {
+                    names.push(name.to_owned());
+                }
+            }
+            Err(e) => {
+                errors.push((dir.to_path_buf(), e.into()));
+                break;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(names.len());
+    let fd = match entries.fd() {
+        Ok(fd) => fd,
+        Err(e) => {
+            errors.push((dir.to_path_buf(), e.into()));
+            return Vec::new();
+        }
+    };
+    for name in names {
+        let stat = rustix::fs::statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW);
+        let name = OsString::from_vec(name.into_bytes());
+        match stat {
+            Ok(st) => out.push((name, Meta::of_stat(&st))),
+            Err(e) => errors.push((dir.join(name), e.into())),
         }
     }
     out
@@ -615,22 +765,29 @@ struct Subtree {
 }
 
 impl Subtree {
-    fn count(&mut self, path: &Path, meta: &Metadata, owner: &Owner, atime_counts: bool) {
+    /// Count one entry; `path` is asked for only if the entry is a hard-linked file.
+    fn count(
+        &mut self,
+        meta: &Meta,
+        owner: &Owner,
+        atime_counts: bool,
+        path: impl FnOnce() -> PathBuf,
+    ) {
         if meta.is_dir() {
             self.sizes += Sizes::of(meta);
             return;
         }
-        let modified = meta.mtime();
+        let modified = meta.mtime;
         let used = if atime_counts {
-            modified.max(meta.atime())
+            modified.max(meta.atime)
         } else {
             modified
         };
-        if meta.nlink() > 1 {
+        if meta.nlink > 1 {
             self.linked.push(Linked {
-                dev: meta.dev(),
-                ino: meta.ino(),
-                path: path.to_path_buf(),
+                dev: meta.dev,
+                ino: meta.ino,
+                path: path(),
                 sizes: Sizes::of(meta),
                 modified,
                 used,
@@ -658,18 +815,18 @@ impl Add for Subtree {
 
 /// Measure `path` and, if it is a directory, everything below it, without following
 /// symlinks. Subdirectories are measured in parallel.
-fn subtree(path: &Path, meta: &Metadata, owner: &Owner, atime_counts: bool) -> Subtree {
+fn subtree(path: &Path, meta: &Meta, owner: &Owner, atime_counts: bool) -> Subtree {
     let mut sub = Subtree::default();
-    sub.count(path, meta, owner, atime_counts);
+    sub.count(meta, owner, atime_counts, || path.to_path_buf());
     if !meta.is_dir() {
         return sub;
     }
     let mut dirs = Vec::new();
-    for (p, m) in read_dir(path, &mut sub.errors) {
+    for (name, m) in read_names(path, &mut sub.errors) {
         if m.is_dir() {
-            dirs.push((p, m));
+            dirs.push((path.join(name), m));
         } else {
-            sub.count(&p, &m, owner, atime_counts);
+            sub.count(&m, owner, atime_counts, || path.join(name));
         }
     }
     if dirs.len() == 1 {
@@ -682,23 +839,12 @@ fn subtree(path: &Path, meta: &Metadata, owner: &Owner, atime_counts: bool) -> S
         .reduce(Subtree::default, Add::add)
 }
 
-/// One version part found by the walk.
-#[derive(Debug)]
-struct Record {
-    mv: ModuleVersion,
-    part: Part,
-    sizes: Sizes,
-    modified: Option<i64>,
-    used: Option<i64>,
-    info_time: Option<i64>,
-    tmp: Option<PathBuf>,
-}
-
 /// What a part of the walk found; merged with `+`.
 #[derive(Debug, Default)]
 struct Tally {
     categories: [Sizes; Category::ALL.len()],
-    records: Vec<Record>,
+    /// What the walk found of each version (one entry per version and directory).
+    records: Vec<(ModuleVersion, VersionUsage)>,
     lists: Vec<(String, Sizes)>,
     linked: Vec<Linked>,
     errors: Vec<(PathBuf, io::Error)>,
@@ -706,9 +852,9 @@ struct Tally {
 
 impl Tally {
     /// Count one entry (a directory itself, not its content).
-    fn add_entry(&mut self, c: Category, path: &Path, meta: &Metadata) {
+    fn add_entry(&mut self, c: Category, path: &Path, meta: &Meta) {
         let mut sub = Subtree::default();
-        sub.count(path, meta, &Owner::Category(c), false);
+        sub.count(meta, &Owner::Category(c), false, || path.to_path_buf());
         self.add_subtree(c, sub);
     }
 
@@ -727,15 +873,8 @@ impl Tally {
         info_time: Option<i64>,
     ) {
         self.categories[part.category().index()] += sub.sizes;
-        self.records.push(Record {
-            mv,
-            part,
-            sizes: sub.sizes,
-            modified: sub.modified,
-            used: sub.used,
-            info_time,
-            tmp: tmp.map(Path::to_path_buf),
-        });
+        self.records
+            .push((mv, VersionUsage::of_part(part, &sub, tmp, info_time)));
         self.linked.extend(sub.linked);
         self.errors.extend(sub.errors);
     }
@@ -754,16 +893,15 @@ impl Tally {
                 }
                 Owner::Version(mv, part) => {
                     self.categories[part.category().index()] += l.sizes;
-                    let tmp = (part == Part::Tmp).then_some(l.path);
-                    self.records.push(Record {
-                        mv,
-                        part,
+                    let sub = Subtree {
                         sizes: l.sizes,
                         modified: Some(l.modified),
                         used: Some(l.used),
-                        info_time: None,
-                        tmp,
-                    });
+                        ..Subtree::default()
+                    };
+                    let tmp = (part == Part::Tmp).then_some(l.path.as_path());
+                    self.records
+                        .push((mv, VersionUsage::of_part(part, &sub, tmp, None)));
                 }
             }
         }
@@ -772,18 +910,8 @@ impl Tally {
             categories: self.categories,
             ..Usage::default()
         };
-        for r in self.records {
-            let v = usage.versions.entry(r.mv).or_default();
-            v.parts[r.part as usize] += r.sizes;
-            v.modified = v.modified.max(r.modified);
-            v.last_used = v.last_used.max(r.used);
-            v.info_time = v.info_time.or(r.info_time);
-            if let Some(path) = r.tmp {
-                match v.tmp.iter_mut().find(|(p, _)| *p == path) {
-                    Some((_, s)) => *s += r.sizes,
-                    None => v.tmp.push((path, r.sizes)),
-                }
-            }
+        for (mv, v) in self.records {
+            usage.versions.entry(mv).or_default().merge(v);
         }
         for v in usage.versions.values_mut() {
             v.tmp.sort_by(|a, b| a.0.cmp(&b.0));
@@ -824,7 +952,13 @@ fn read_info_time(path: &Path) -> Option<i64> {
         #[serde(rename = "Time")]
         time: Option<String>,
     }
-    let data = fs::read(path).ok()?;
+    // `take` keeps std from asking for the size first: one open, one or two reads.
+    let mut data = Vec::with_capacity(512);
+    fs::File::open(path)
+        .ok()?
+        .take(1 << 16)
+        .read_to_end(&mut data)
+        .ok()?;
     let info: Info = serde_json::from_slice(&data).ok()?;
     // Go's zero time.Time (`0001-01-01T00:00:00Z`) means the proxy reported no time.
     parse_rfc3339(info.time.as_deref()?).filter(|&t| t > GO_ZERO_TIME)
@@ -995,7 +1129,7 @@ mod tests {
         .unwrap();
 
         let cache = ModCache::open(root).unwrap();
-        let usage = measure(&cache);
+        let usage = measure(&cache, Dates::Read);
         assert!(usage.errors.is_empty(), "{:?}", usage.errors);
 
         let mut inodes = std::collections::HashSet::new();
@@ -1003,7 +1137,7 @@ mod tests {
             .into_iter()
             .map(|e| e.unwrap().metadata().unwrap())
             .filter(|m| inodes.insert((m.dev(), m.ino())))
-            .map(|m| Sizes::of(&m))
+            .map(|m| Sizes::of(&Meta::of_std(&m)))
             .sum();
         assert_eq!(
             usage.total(),

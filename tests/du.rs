@@ -103,10 +103,16 @@ const EXTRA: &[&str] = &[
 ];
 
 fn du_json(cache: &GoCache, args: &[&str]) -> DuDoc {
-    let out = cache.modcache().args(["du", "--json"]).args(args).output().unwrap();
+    let out = cache
+        .modcache()
+        .args(["du", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert!(out.stderr.is_empty(), "{}", output_text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("du --json ({e}):\n{}", output_text(&out)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("du --json ({e}):\n{}", output_text(&out)))
 }
 
 /// coreutils `du` with `flag` (`-sB1`, `-sb`, `-cB1`...) over `paths`: the last total.
@@ -114,7 +120,11 @@ fn coreutils_du(flag: &str, paths: &[&Path]) -> u64 {
     if paths.is_empty() {
         return 0;
     }
-    let out = Command::new("du").arg(flag).args(paths).output().expect("run du");
+    let out = Command::new("du")
+        .arg(flag)
+        .args(paths)
+        .output()
+        .expect("run du");
     assert!(out.status.success(), "du {flag}: {}", output_text(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     let last = text.lines().last().unwrap();
@@ -140,12 +150,19 @@ fn rich_cache() -> GoCache {
     let vcs = root.join("cache/vcs/4a2e0f6b6a0e5c9d");
     write(&vcs.join("HEAD"), b"ref: refs/heads/main\n");
     write(&vcs.join("objects/pack/pack-1.pack"), &vec![7u8; 70_000]);
-    fs::hard_link(vcs.join("objects/pack/pack-1.pack"), vcs.join("objects/pack/pack-1.keep")).unwrap();
+    fs::hard_link(
+        vcs.join("objects/pack/pack-1.pack"),
+        vcs.join("objects/pack/pack-1.keep"),
+    )
+    .unwrap();
     write(
         &root.join("cache/download/sumdb/sum.golang.org/tile/8/0/x123/456"),
         &vec![1u8; 8192],
     );
-    write(&root.join("cache/download/sumdb/sum.golang.org/latest"), b"go.sum database tree\n");
+    write(
+        &root.join("cache/download/sumdb/sum.golang.org/latest"),
+        b"go.sum database tree\n",
+    );
     cache.version("rsc.io/quote@v1.5.1").leave_zip_tmp();
     cache
 }
@@ -157,8 +174,16 @@ fn du_totals_agree_with_coreutils_du() {
     let root = cache.root();
     let doc = du_json(&cache, &[]);
 
-    assert_eq!(doc.bytes, coreutils_du("-sB1", &[root]), "disk usage of the whole cache");
-    assert_eq!(doc.apparent_bytes, coreutils_du("-sb", &[root]), "apparent size of the whole cache");
+    assert_eq!(
+        doc.bytes,
+        coreutils_du("-sB1", &[root]),
+        "disk usage of the whole cache"
+    );
+    assert_eq!(
+        doc.apparent_bytes,
+        coreutils_du("-sb", &[root]),
+        "apparent size of the whole cache"
+    );
     let sum: u64 = doc.categories.iter().map(|c| c.bytes).sum();
     assert_eq!(sum, doc.bytes, "categories add up to the total");
 
@@ -177,21 +202,46 @@ fn du_totals_agree_with_coreutils_du() {
         .map(|(mv, _)| model.paths(mv).zip)
         .collect();
     assert_eq!(trees.len(), 7);
-    assert_eq!(doc.category("trees").bytes, coreutils_du("-scB1", &refs(&trees)));
-    assert_eq!(doc.category("trees").apparent_bytes, coreutils_du("-sbc", &refs(&trees)));
-    assert_eq!(doc.category("zips").bytes, coreutils_du("-scB1", &refs(&zips)));
-    assert_eq!(doc.category("zips").apparent_bytes, coreutils_du("-sbc", &refs(&zips)));
+    assert_eq!(
+        doc.category("trees").bytes,
+        coreutils_du("-scB1", &refs(&trees))
+    );
+    assert_eq!(
+        doc.category("trees").apparent_bytes,
+        coreutils_du("-sbc", &refs(&trees))
+    );
+    assert_eq!(
+        doc.category("zips").bytes,
+        coreutils_du("-scB1", &refs(&zips))
+    );
+    assert_eq!(
+        doc.category("zips").apparent_bytes,
+        coreutils_du("-sbc", &refs(&zips))
+    );
     let vcs = root.join("cache/vcs");
     assert_eq!(doc.category("vcs").bytes, coreutils_du("-sB1", &[&vcs]));
-    assert_eq!(doc.category("vcs").apparent_bytes, coreutils_du("-sb", &[&vcs]));
+    assert_eq!(
+        doc.category("vcs").apparent_bytes,
+        coreutils_du("-sb", &[&vcs])
+    );
     let sumdb = root.join("cache/download/sumdb");
     assert_eq!(doc.category("sumdb").bytes, coreutils_du("-sB1", &[&sumdb]));
-    assert_eq!(doc.category("sumdb").apparent_bytes, coreutils_du("-sb", &[&sumdb]));
+    assert_eq!(
+        doc.category("sumdb").apparent_bytes,
+        coreutils_du("-sb", &[&sumdb])
+    );
     assert!(doc.category("temp").entries >= 1, "the zip temp file");
 
     assert_eq!(doc.modules, 4, "{:?}", doc.top_modules);
     assert_eq!(doc.versions, 7);
-    assert!(doc.errors.is_empty(), "{:?}", doc.errors.iter().map(|e| (&e.path, &e.error)).collect::<Vec<_>>());
+    assert!(
+        doc.errors.is_empty(),
+        "{:?}",
+        doc.errors
+            .iter()
+            .map(|e| (&e.path, &e.error))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(doc.modcache, root.to_string_lossy());
     assert!(doc.entries > 50);
 }
@@ -205,16 +255,36 @@ fn du_json_lists_top_modules_versions_and_estimates() {
     assert!(doc.top_modules[0].bytes >= doc.top_modules[1].bytes);
 
     let by_name = du_json(&cache, &["--sort", "name", "--top", "10"]);
-    let names: Vec<&str> = by_name.top_modules.iter().map(|m| m.module.as_str()).collect();
-    assert_eq!(names, ["golang.org/x/text", "rsc.io/quote", "rsc.io/quote/v3", "rsc.io/sampler"]);
-    let quote = by_name.top_modules.iter().find(|m| m.module == "rsc.io/quote").unwrap();
+    let names: Vec<&str> = by_name
+        .top_modules
+        .iter()
+        .map(|m| m.module.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "golang.org/x/text",
+            "rsc.io/quote",
+            "rsc.io/quote/v3",
+            "rsc.io/sampler"
+        ]
+    );
+    let quote = by_name
+        .top_modules
+        .iter()
+        .find(|m| m.module == "rsc.io/quote")
+        .unwrap();
     assert_eq!((quote.versions, quote.latest.as_str()), (2, "v1.5.2"));
     assert!(quote.apparent_bytes > 0 && quote.apparent_bytes < quote.bytes);
     assert_eq!(quote.date.as_deref(), Some("2018-02-14T15:44:20Z"));
 
     // Newest .info Time first.
     let by_date = du_json(&cache, &["--sort", "date"]);
-    let dates: Vec<&str> = by_date.top_modules.iter().map(|m| m.date.as_deref().unwrap()).collect();
+    let dates: Vec<&str> = by_date
+        .top_modules
+        .iter()
+        .map(|m| m.date.as_deref().unwrap())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted);
@@ -223,20 +293,43 @@ fn du_json_lists_top_modules_versions_and_estimates() {
     let vs = versions.module_versions.unwrap();
     let listed: Vec<(&str, &str, Option<&str>, Option<&str>)> = vs
         .iter()
-        .map(|v| (v.module.as_str(), v.version.as_str(), v.date.as_deref(), v.date_source.as_deref()))
+        .map(|v| {
+            (
+                v.module.as_str(),
+                v.version.as_str(),
+                v.date.as_deref(),
+                v.date_source.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         listed,
         [
-            ("rsc.io/quote", "v1.5.2", Some("2018-02-14T15:44:20Z"), Some("info")),
-            ("rsc.io/quote", "v1.5.1", Some("2018-02-14T00:58:40Z"), Some("info")),
+            (
+                "rsc.io/quote",
+                "v1.5.2",
+                Some("2018-02-14T15:44:20Z"),
+                Some("info")
+            ),
+            (
+                "rsc.io/quote",
+                "v1.5.1",
+                Some("2018-02-14T00:58:40Z"),
+                Some("info")
+            ),
         ]
     );
     for v in &vs {
         let parts: Vec<&str> = v.parts.iter().map(|p| p.part.as_str()).collect();
-        assert!(parts.starts_with(&["tree", "zip", "ziphash", "mod", "info", "lock"]), "{parts:?}");
+        assert!(
+            parts.starts_with(&["tree", "zip", "ziphash", "mod", "info", "lock"]),
+            "{parts:?}"
+        );
         assert_eq!(v.bytes, v.parts.iter().map(|p| p.bytes).sum::<u64>());
-        assert_eq!(v.apparent_bytes, v.parts.iter().map(|p| p.apparent_bytes).sum::<u64>());
+        assert_eq!(
+            v.apparent_bytes,
+            v.parts.iter().map(|p| p.apparent_bytes).sum::<u64>()
+        );
         assert!(v.last_used.is_some());
     }
 
@@ -247,7 +340,10 @@ fn du_json_lists_top_modules_versions_and_estimates() {
         .collect();
     // Every version has its tree; beyond the newest of each module: quote v1.5.1,
     // sampler v1.3.0, text's pseudo-version.
-    assert_eq!(kinds, [("zips-with-tree", None, 7), ("superseded", Some(1), 3)]);
+    assert_eq!(
+        kinds,
+        [("zips-with-tree", None, 7), ("superseded", Some(1), 3)]
+    );
     let zips = doc.category("zips");
     assert_eq!(doc.reclaimable[0].bytes, zips.bytes);
     assert_eq!(doc.reclaimable[0].apparent_bytes, zips.apparent_bytes);
@@ -260,8 +356,19 @@ fn du_unused_by_estimate_is_what_prune_would_free() {
     let app = cache.dir().join("app");
     let app = app.to_str().unwrap();
     let doc = du_json(&cache, &["--unused-by", app, "--keep-latest", "2"]);
-    let kinds: Vec<(&str, Option<usize>)> = doc.reclaimable.iter().map(|e| (e.kind.as_str(), e.keep_latest)).collect();
-    assert_eq!(kinds, [("zips-with-tree", None), ("superseded", Some(2)), ("unused", None)]);
+    let kinds: Vec<(&str, Option<usize>)> = doc
+        .reclaimable
+        .iter()
+        .map(|e| (e.kind.as_str(), e.keep_latest))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("zips-with-tree", None),
+            ("superseded", Some(2)),
+            ("unused", None)
+        ]
+    );
     let unused = &doc.reclaimable[2];
     // quote v1.5.1, text v0.3.0, quote/v3, and sampler v1.3.0's zip and tree (its go.mod is in go.sum).
     assert_eq!(unused.versions, 4);
@@ -287,8 +394,13 @@ fn normalize(text: &str) -> String {
             while i < tokens.len() {
                 let t = tokens[i];
                 let unit = tokens.get(i + 1).copied().unwrap_or("");
-                if t.parse::<f64>().is_ok() && ["B", "kB", "MB", "GB"].contains(&unit.trim_end_matches([',', ':'])) {
-                    words.push(format!("<size>{}", &unit[unit.trim_end_matches([',', ':']).len()..]));
+                if t.parse::<f64>().is_ok()
+                    && ["B", "kB", "MB", "GB"].contains(&unit.trim_end_matches([',', ':']))
+                {
+                    words.push(format!(
+                        "<size>{}",
+                        &unit[unit.trim_end_matches([',', ':']).len()..]
+                    ));
                     i += 2;
                     continue;
                 }
@@ -313,11 +425,18 @@ fn normalize(text: &str) -> String {
 fn du_text_is_plain_when_piped() {
     require_go!();
     let cache = rich_cache();
-    let out = cache.modcache().args(["du", "--top", "3", "--sort", "name"]).output().unwrap();
+    let out = cache
+        .modcache()
+        .args(["du", "--top", "3", "--sort", "name"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert!(out.stderr.is_empty());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(!text.contains('\x1b'), "no escape codes when piped:\n{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no escape codes when piped:\n{text}"
+    );
     assert!(text.is_ascii(), "no Unicode bars when piped:\n{text}");
     let root = cache.root().display().to_string();
     assert_eq!(
@@ -383,8 +502,16 @@ v1.5.1 {today}* {today} <size> <size> <size> <size> <bar> <pct>
         )
     );
     let doc = du_json(&cache, &["--versions", "rsc.io/quote", "--sort", "name"]);
-    let sources: Vec<Option<String>> = doc.module_versions.unwrap().into_iter().map(|v| v.date_source).collect();
-    assert_eq!(sources, [Some("info".to_string()), Some("mtime".to_string())]);
+    let sources: Vec<Option<String>> = doc
+        .module_versions
+        .unwrap()
+        .into_iter()
+        .map(|v| v.date_source)
+        .collect();
+    assert_eq!(
+        sources,
+        [Some("info".to_string()), Some("mtime".to_string())]
+    );
 }
 
 #[test]
@@ -411,7 +538,10 @@ fn du_of_an_empty_cache_and_of_an_unknown_module() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        format!("modcache: no versions of rsc.io/quote in {}\n", root.display())
+        format!(
+            "modcache: no versions of rsc.io/quote in {}\n",
+            root.display()
+        )
     );
     assert!(out.stdout.is_empty());
 }

@@ -74,13 +74,27 @@ fn fixed_of(doc: &Value) -> Fixed {
         .iter()
         .map(|f| {
             assert!(f["error"].is_null(), "{f:#}");
-            let spec = format!("{}@{}", f["module"].as_str().unwrap(), f["version"].as_str().unwrap());
-            let kinds = f["kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
+            let spec = format!(
+                "{}@{}",
+                f["module"].as_str().unwrap(),
+                f["version"].as_str().unwrap()
+            );
+            let kinds = f["kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap().to_string())
+                .collect();
             let removed = f["removed"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|r| (PathBuf::from(r["path"].as_str().unwrap()), r["bytes"].as_u64().unwrap()))
+                .map(|r| {
+                    (
+                        PathBuf::from(r["path"].as_str().unwrap()),
+                        r["bytes"].as_u64().unwrap(),
+                    )
+                })
                 .collect();
             (spec, (kinds, removed))
         })
@@ -114,11 +128,26 @@ fn version_paths(snap: &Snapshot, spec: &str) -> BTreeSet<PathBuf> {
     let mv = parse_spec(spec);
     snap.paths()
         .filter(|p| match classify(p) {
-            Entry::Version(m, _) | Entry::Tree(m) | Entry::TreeFile(m) | Entry::TreeTmp(m) => m == mv,
+            Entry::Version(m, _) | Entry::Tree(m) | Entry::TreeFile(m) | Entry::TreeTmp(m) => {
+                m == mv
+            }
             _ => false,
         })
         .map(Path::to_path_buf)
         .collect()
+}
+
+/// Date a file an hour back: an `.info`/`.mod` temp file Go abandoned long ago (fix
+/// leaves young ones alone, as Go writes them without the lock).
+fn abandoned(path: PathBuf) -> PathBuf {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    path
 }
 
 fn rel(cache: &GoCache, p: &Path) -> PathBuf {
@@ -143,43 +172,87 @@ fn fix_repairs_every_kind_and_go_verifies_the_result() {
     v("rsc.io/fortune/v2@v2.0.0").write_ziphash("h1:bogus\n");
     v("rsc.io/breaker@v2.0.0+incompatible").interrupt_extraction();
     let dotgo = v("example.com/dotgo.go@v1.0.0");
-    let tmps = [dotgo.leave_zip_tmp(), dotgo.leave_info_tmp(), dotgo.leave_mod_tmp(), dotgo.leave_tree_tmp()];
+    let tmps = [
+        dotgo.leave_zip_tmp(),
+        abandoned(dotgo.leave_info_tmp()),
+        abandoned(dotgo.leave_mod_tmp()),
+        dotgo.leave_tree_tmp(),
+    ];
     v("not-rsc.io/quote@v0.1.0-nomod").garble_info();
 
     let p = |s: &str| v(s).paths;
     let expected: BTreeMap<&str, (&[&str], Vec<PathBuf>)> = [
-        ("rsc.io/quote@v1.5.2", (&["dir-modified"][..], vec![p("rsc.io/quote@v1.5.2").tree])),
-        ("golang.org/x/text@v0.3.0", (&["dir-modified"][..], vec![p("golang.org/x/text@v0.3.0").tree])),
-        ("rsc.io/quote/v2@v2.0.1", (&["dir-modified"][..], {
-            let q = p("rsc.io/quote/v2@v2.0.1");
-            vec![q.ziphash, q.tree]
-        })),
-        ("rsc.io/quote/v3@v3.0.0", (&["zip-corrupt"][..], {
-            let q = p("rsc.io/quote/v3@v3.0.0");
-            vec![q.ziphash, q.tree, q.zip]
-        })),
-        ("rsc.io/sampler@v1.3.0", (&["zip-corrupt"][..], {
-            let q = p("rsc.io/sampler@v1.3.0");
-            vec![q.ziphash, q.tree, q.zip]
-        })),
-        ("rsc.io/QUOTE@v1.5.2", (&["zip-modified"][..], {
-            let q = p("rsc.io/QUOTE@v1.5.2");
-            vec![q.ziphash, q.tree, q.zip]
-        })),
-        ("rsc.io/CGO@v1.0.0", (&["ziphash-missing"][..], {
-            let q = p("rsc.io/CGO@v1.0.0");
-            vec![q.tree, q.zip]
-        })),
-        ("rsc.io/fortune/v2@v2.0.0", (&["ziphash-invalid"][..], {
-            let q = p("rsc.io/fortune/v2@v2.0.0");
-            vec![q.ziphash, q.tree, q.zip]
-        })),
-        ("rsc.io/breaker@v2.0.0+incompatible", (&["partial"][..], {
-            let q = p("rsc.io/breaker@v2.0.0+incompatible");
-            vec![q.tree, q.partial]
-        })),
-        ("example.com/dotgo.go@v1.0.0", (&["tmp-leftover"][..], tmps.to_vec())),
-        ("not-rsc.io/quote@v0.1.0-nomod", (&["info-corrupt"][..], vec![p("not-rsc.io/quote@v0.1.0-nomod").info])),
+        (
+            "rsc.io/quote@v1.5.2",
+            (&["dir-modified"][..], vec![p("rsc.io/quote@v1.5.2").tree]),
+        ),
+        (
+            "golang.org/x/text@v0.3.0",
+            (
+                &["dir-modified"][..],
+                vec![p("golang.org/x/text@v0.3.0").tree],
+            ),
+        ),
+        (
+            "rsc.io/quote/v2@v2.0.1",
+            (&["dir-modified"][..], {
+                let q = p("rsc.io/quote/v2@v2.0.1");
+                vec![q.ziphash, q.tree]
+            }),
+        ),
+        (
+            "rsc.io/quote/v3@v3.0.0",
+            (&["zip-corrupt"][..], {
+                let q = p("rsc.io/quote/v3@v3.0.0");
+                vec![q.ziphash, q.tree, q.zip]
+            }),
+        ),
+        (
+            "rsc.io/sampler@v1.3.0",
+            (&["zip-corrupt"][..], {
+                let q = p("rsc.io/sampler@v1.3.0");
+                vec![q.ziphash, q.tree, q.zip]
+            }),
+        ),
+        (
+            "rsc.io/QUOTE@v1.5.2",
+            (&["zip-modified"][..], {
+                let q = p("rsc.io/QUOTE@v1.5.2");
+                vec![q.ziphash, q.tree, q.zip]
+            }),
+        ),
+        (
+            "rsc.io/CGO@v1.0.0",
+            (&["ziphash-missing"][..], {
+                let q = p("rsc.io/CGO@v1.0.0");
+                vec![q.tree, q.zip]
+            }),
+        ),
+        (
+            "rsc.io/fortune/v2@v2.0.0",
+            (&["ziphash-invalid"][..], {
+                let q = p("rsc.io/fortune/v2@v2.0.0");
+                vec![q.ziphash, q.tree, q.zip]
+            }),
+        ),
+        (
+            "rsc.io/breaker@v2.0.0+incompatible",
+            (&["partial"][..], {
+                let q = p("rsc.io/breaker@v2.0.0+incompatible");
+                vec![q.tree, q.partial]
+            }),
+        ),
+        (
+            "example.com/dotgo.go@v1.0.0",
+            (&["tmp-leftover"][..], tmps.to_vec()),
+        ),
+        (
+            "not-rsc.io/quote@v0.1.0-nomod",
+            (
+                &["info-corrupt"][..],
+                vec![p("not-rsc.io/quote@v0.1.0-nomod").info],
+            ),
+        ),
     ]
     .into_iter()
     .collect();
@@ -199,7 +272,13 @@ fn fix_repairs_every_kind_and_go_verifies_the_result() {
     let want: BTreeMap<&str, (BTreeSet<String>, BTreeSet<PathBuf>)> = expected
         .iter()
         .map(|(s, (k, r))| {
-            (*s, (k.iter().map(|k| k.to_string()).collect(), r.iter().cloned().collect()))
+            (
+                *s,
+                (
+                    k.iter().map(|k| k.to_string()).collect(),
+                    r.iter().cloned().collect(),
+                ),
+            )
         })
         .collect();
     assert_eq!(got, want, "{doc:#}");
@@ -210,7 +289,9 @@ fn fix_repairs_every_kind_and_go_verifies_the_result() {
     // Untouched versions are byte-identical; of the damaged ones, exactly the listed
     // paths are gone and everything else they had is unchanged.
     let after = cache.snapshot();
-    before.without_versions(&damaged).assert_same(&after.without_versions(&damaged));
+    before
+        .without_versions(&damaged)
+        .assert_same(&after.without_versions(&damaged));
     for spec in &damaged {
         let removed: Vec<PathBuf> = expected[spec].1.iter().map(|p| rel(&cache, p)).collect();
         for path in version_paths(&before, spec) {
@@ -218,24 +299,43 @@ fn fix_repairs_every_kind_and_go_verifies_the_result() {
             match (gone, after.get(&path)) {
                 (true, None) => {}
                 (true, Some(_)) => panic!("{spec}: {} should be removed", path.display()),
-                (false, node) => assert_eq!(node, before.get(&path), "{spec}: {} changed", path.display()),
+                (false, node) => assert_eq!(
+                    node,
+                    before.get(&path),
+                    "{spec}: {} changed",
+                    path.display()
+                ),
             }
         }
         assert!(
-            version_paths(&after, spec).iter().all(|p| before.get(p).is_some()),
+            version_paths(&after, spec)
+                .iter()
+                .all(|p| before.get(p).is_some()),
             "{spec}: fix added files"
         );
     }
 
     let out = run(&cache, &["fsck"]);
-    assert_eq!(out.status.code(), Some(0), "fsck after fix:\n{}", output_text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "fsck after fix:\n{}",
+        output_text(&out)
+    );
 
     // Go heals the rest from the proxy, and agrees the result is sound.
-    let dl = cache.go(&project.dir).args(["mod", "download"]).output().unwrap();
+    let dl = cache
+        .go(&project.dir)
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
     assert!(dl.status.success(), "{}", output_text(&dl));
     let (ok, text) = cache.go_mod_verify(&project);
     assert!(ok && text.contains("all modules verified"), "{text}");
-    let out = run(&cache, &["fsck", "--gosum", project.go_sum.to_str().unwrap()]);
+    let out = run(
+        &cache,
+        &["fsck", "--gosum", project.go_sum.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
 }
 
@@ -252,11 +352,21 @@ fn a_modified_tree_with_an_intact_zip_heals_offline() {
     let (ok, text) = cache.go_mod_verify(&project);
     assert!(!ok, "go mod verify should see the damage:\n{text}");
 
-    let out = run(&cache, &["fsck", "--fix", "--gosum", project.go_sum.to_str().unwrap()]);
+    let out = run(
+        &cache,
+        &["fsck", "--fix", "--gosum", project.go_sum.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
-    for spec in ["rsc.io/quote@v1.5.2", "rsc.io/sampler@v1.3.0", "golang.org/x/text@v0.3.0"] {
+    for spec in [
+        "rsc.io/quote@v1.5.2",
+        "rsc.io/sampler@v1.3.0",
+        "golang.org/x/text@v0.3.0",
+    ] {
         let paths = v(spec).paths;
-        assert!(!paths.tree.exists() && paths.zip.exists() && paths.ziphash.exists(), "{spec}");
+        assert!(
+            !paths.tree.exists() && paths.zip.exists() && paths.ziphash.exists(),
+            "{spec}"
+        );
     }
 
     let offline = |args: &[&str]| {
@@ -266,7 +376,11 @@ fn a_modified_tree_with_an_intact_zip_heals_offline() {
             .env("GOPROXY", "off")
             .output()
             .unwrap();
-        assert!(out.status.success(), "GOPROXY=off go {args:?}:\n{}", output_text(&out));
+        assert!(
+            out.status.success(),
+            "GOPROXY=off go {args:?}:\n{}",
+            output_text(&out)
+        );
         output_text(&out)
     };
     offline(&["mod", "download"]);
@@ -284,7 +398,12 @@ fn dry_run_prints_the_exact_plan_and_removes_nothing() {
     let before = cache.snapshot();
 
     let out = run(&cache, &["fsck", "--fix", "--dry-run", "--json"]);
-    assert_eq!(out.status.code(), Some(1), "nothing fixed yet: {}", output_text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "nothing fixed yet: {}",
+        output_text(&out)
+    );
     cache.snapshot().assert_same(&before);
     let dry = json_of(&out);
     assert_eq!(dry["dry_run"], true);
@@ -301,11 +420,18 @@ fn dry_run_prints_the_exact_plan_and_removes_nothing() {
             );
         }
     }
-    assert!(text.contains("would fix 3 versions: remove 6 paths, freeing "), "{text}");
+    assert!(
+        text.contains("would fix 3 versions: remove 6 paths, freeing "),
+        "{text}"
+    );
 
     let out = run(&cache, &["fsck", "--fix", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
-    assert_eq!(fixed_of(&json_of(&out)), plan, "the real run removes what the dry run said");
+    assert_eq!(
+        fixed_of(&json_of(&out)),
+        plan,
+        "the real run removes what the dry run said"
+    );
 }
 
 #[test]
@@ -330,19 +456,41 @@ fn gosum_disagreements_are_left_alone_unless_go_sum_is_trusted() {
     cache.snapshot().assert_same(&before);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("2 problems remain unfixed:"), "{text}");
-    assert!(text.contains("rsc.io/quote@v1.5.2: gosum-mismatch: "), "{text}");
-    assert!(text.contains("rsc.io/sampler@v1.3.0: gomod-mismatch: "), "{text}");
-    assert!(text.contains("cannot tell whether the cache or go.sum is wrong"), "{text}");
+    assert!(
+        text.contains("rsc.io/quote@v1.5.2: gosum-mismatch: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("rsc.io/sampler@v1.3.0: gomod-mismatch: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("cannot tell whether the cache or go.sum is wrong"),
+        "{text}"
+    );
     assert!(text.contains("--trust-gosum"), "{text}");
 
-    let out = run(&cache, &["fsck", "--fix", "--json", "--trust-gosum", "--gosum", gosum]);
+    let out = run(
+        &cache,
+        &["fsck", "--fix", "--json", "--trust-gosum", "--gosum", gosum],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     let fixed = fixed_of(&json_of(&out));
     let removed = |spec: &str| -> BTreeSet<PathBuf> { fixed[spec].1.keys().cloned().collect() };
-    assert_eq!(removed("rsc.io/quote@v1.5.2"), [quote.paths.ziphash.clone(), quote.paths.zip.clone()].into());
-    assert_eq!(removed("rsc.io/sampler@v1.3.0"), [sampler.paths.gomod.clone()].into());
+    assert_eq!(
+        removed("rsc.io/quote@v1.5.2"),
+        [quote.paths.ziphash.clone(), quote.paths.zip.clone()].into()
+    );
+    assert_eq!(
+        removed("rsc.io/sampler@v1.3.0"),
+        [sampler.paths.gomod.clone()].into()
+    );
 
-    let dl = cache.go(&project.dir).args(["mod", "download"]).output().unwrap();
+    let dl = cache
+        .go(&project.dir)
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
     assert!(dl.status.success(), "{}", output_text(&dl));
     let (ok, text) = cache.go_mod_verify(&project);
     assert!(ok, "{text}");
@@ -354,9 +502,22 @@ fn gosum_disagreements_are_left_alone_unless_go_sum_is_trusted() {
 fn trust_gosum_needs_a_gosum_and_dry_run_needs_fix() {
     let tmp = tempfile::tempdir().unwrap();
     fs::create_dir_all(tmp.path().join("cache/download")).unwrap();
-    for args in [&["fsck", "--fix", "--trust-gosum"][..], &["fsck", "--dry-run"]] {
-        let out = modcache().args(args).arg("--modcache").arg(tmp.path()).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", output_text(&out));
+    for args in [
+        &["fsck", "--fix", "--trust-gosum"][..],
+        &["fsck", "--dry-run"],
+    ] {
+        let out = modcache()
+            .args(args)
+            .arg("--modcache")
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            output_text(&out)
+        );
     }
 }
 
@@ -371,7 +532,11 @@ fn fix_waits_for_gos_lock_and_checks_again() {
     let sampler = cache.version("rsc.io/sampler@v1.3.0");
     sampler.edit_tree_file("hello.go", |d| d.push(b'\n'));
 
-    let lock = fs::OpenOptions::new().read(true).write(true).open(&quote.paths.lock).unwrap();
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&quote.paths.lock)
+        .unwrap();
     lock.lock().unwrap();
     let mut child = cache
         .modcache()
@@ -386,10 +551,16 @@ fn fix_waits_for_gos_lock_and_checks_again() {
     stderr.read_line(&mut line).unwrap();
     assert_eq!(
         line,
-        format!("waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n", quote.paths.lock.display())
+        format!(
+            "waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n",
+            quote.paths.lock.display()
+        )
     );
     // While it waits, "another go command" repairs the version the way Go would.
-    assert!(quote.paths.tree.exists(), "nothing is deleted before the lock is taken");
+    assert!(
+        quote.paths.tree.exists(),
+        "nothing is deleted before the lock is taken"
+    );
     common::damage::remove_any(&quote.paths.tree);
     drop(lock);
 
@@ -403,7 +574,10 @@ fn fix_waits_for_gos_lock_and_checks_again() {
         text.contains("rsc.io/quote@v1.5.2: healthy when checked again under Go's lock"),
         "{text}"
     );
-    assert!(!sampler.paths.tree.exists(), "the other version is fixed: {text}");
+    assert!(
+        !sampler.paths.tree.exists(),
+        "the other version is fixed: {text}"
+    );
     assert!(quote.paths.zip.exists() && quote.paths.lock.exists());
 }
 
@@ -413,7 +587,11 @@ fn fix_refuses_a_directory_that_is_not_a_module_cache() {
     let tree = tmp.path().join("example.com/m@v1.0.0");
     fs::create_dir_all(&tree).unwrap();
     fs::write(tree.join("m.go"), "package m\n").unwrap();
-    let out = modcache().args(["fsck", "--fix", "--modcache"]).arg(tmp.path()).output().unwrap();
+    let out = modcache()
+        .args(["fsck", "--fix", "--modcache"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
@@ -425,11 +603,19 @@ fn fix_refuses_a_directory_that_is_not_a_module_cache() {
     );
     assert!(tree.join("m.go").exists());
     // Plain fsck still reads it.
-    let out = modcache().args(["fsck", "--modcache"]).arg(tmp.path()).output().unwrap();
+    let out = modcache()
+        .args(["fsck", "--modcache"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
     // With --force, the tree without a .ziphash goes; the missing cache/download (which
     // fsck reports as unreadable) remains a problem.
-    let out = modcache().args(["fsck", "--fix", "--force", "--modcache"]).arg(tmp.path()).output().unwrap();
+    let out = modcache()
+        .args(["fsck", "--fix", "--force", "--modcache"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
     assert!(!tree.exists());
 }
@@ -447,15 +633,24 @@ fn fix_removes_a_symlinked_tree_as_a_link_and_never_follows_it() {
 
     let out = run(&cache, &["fsck", "--fix"]);
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
-    assert!(quote.paths.tree.symlink_metadata().is_err(), "the link is gone");
-    assert_eq!(fs::read_to_string(outside.join("quote.go")).unwrap(), "package quote // mine\n");
+    assert!(
+        quote.paths.tree.symlink_metadata().is_err(),
+        "the link is gone"
+    );
+    assert_eq!(
+        fs::read_to_string(outside.join("quote.go")).unwrap(),
+        "package quote // mine\n"
+    );
     assert!(quote.paths.zip.exists(), "the intact zip stays");
 }
 
-/// `go mod download` and `fsck --fix` at the same time on one cache: Go downloads new
-/// versions and versions being repaired (a modified tree, an interrupted extraction,
-/// temp files) while fix repairs those and others; both succeed, and Go verifies the
-/// result. Repeated to vary the interleaving.
+/// `go mod download` and `fsck --fix` at the same time on one cache. Go fetches versions
+/// that are missing (taking their locks, writing temp files and `.partial` markers that
+/// fix may see mid-flight) and versions fix is repairing (a modified tree, an
+/// interrupted extraction, temp files), while fix also repairs versions Go does not
+/// touch. The test holds the lock of the interrupted extraction until both Go and fix
+/// wait for it, so the two really contend for one version. Both must succeed, and Go
+/// must verify the result. Three rounds, to vary the interleaving.
 #[test]
 fn go_mod_download_and_fix_run_concurrently() {
     require_go!();
@@ -468,27 +663,85 @@ fn go_mod_download_and_fix_run_concurrently() {
         v("rsc.io/quote@v1.5.1").truncate_zip();
         v("rsc.io/quote@v1.5.3-pre1").remove_ziphash();
         v("rsc.io/sampler@v1.3.1").garble_ziphash();
+        for spec in ["rsc.io/quote/v3@v3.0.0", "rsc.io/QUOTE@v1.5.3-PRE"] {
+            let gone = v(spec);
+            gone.remove_tree();
+            gone.remove_zip();
+            gone.remove_ziphash();
+        }
+        let breaker = v("rsc.io/breaker@v2.0.0+incompatible");
+        let lock = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&breaker.paths.lock)
+            .unwrap();
+        lock.lock().unwrap();
 
-        let go = cache
-            .go(&project.dir)
-            .args(["mod", "download", "-json", "rsc.io/quote@v1.5.2", "rsc.io/breaker@v2.0.0+incompatible"])
-            .args(["example.com/dotgo.go@v1.0.0", "rsc.io/quote/v3@v3.0.0", "rsc.io/QUOTE@v1.5.3-PRE"])
+        let mut go_cmd = cache.go(&project.dir);
+        go_cmd
+            .args(["mod", "download", "-json", "rsc.io/quote@v1.5.2"])
+            .args([
+                "rsc.io/breaker@v2.0.0+incompatible",
+                "example.com/dotgo.go@v1.0.0",
+            ])
+            .args(["rsc.io/quote/v3@v3.0.0", "rsc.io/QUOTE@v1.5.3-PRE"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Even rounds start Go first, odd rounds fix first, so that either may be the
+        // first to queue on the held lock.
+        let mut go = (round % 2 == 0).then(|| go_cmd.spawn().unwrap());
+        let mut fix = cache
+            .modcache()
+            .args(["fsck", "--fix", "--modcache"])
+            .arg(cache.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let fix = run(&cache, &["fsck", "--fix"]);
+        let mut stderr = BufReader::new(fix.stderr.take().unwrap());
+        let mut seen = String::new();
+        while !seen.contains("waiting for Go's lock on rsc.io/breaker@v2.0.0+incompatible") {
+            // Other lines: fix may also wait for versions Go is fetching.
+            let n = stderr.read_line(&mut seen).unwrap();
+            assert!(n > 0, "fix never waited for the held lock: {seen}");
+        }
+        let go = go.take().unwrap_or_else(|| go_cmd.spawn().unwrap());
+        // Give Go time to queue on the lock too.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(lock);
+        let fix = fix.wait_with_output().unwrap();
+        stderr.read_to_string(&mut seen).unwrap();
         let go_out = go.wait_with_output().unwrap();
-        assert!(go_out.status.success(), "round {round}: go mod download:\n{}", output_text(&go_out));
+        assert!(
+            go_out.status.success(),
+            "round {round}: go mod download:\n{}",
+            output_text(&go_out)
+        );
         let text = output_text(&fix);
-        assert_eq!(fix.status.code(), Some(0), "round {round}: fix:\n{text}");
+        assert_eq!(
+            fix.status.code(),
+            Some(0),
+            "round {round}: fix:\n{text}{seen}"
+        );
 
-        let dl = cache.go(&project.dir).args(["mod", "download"]).output().unwrap();
+        let dl = cache
+            .go(&project.dir)
+            .args(["mod", "download"])
+            .output()
+            .unwrap();
         assert!(dl.status.success(), "{}", output_text(&dl));
         cache.download(BYSTANDERS);
         let (ok, verify) = cache.go_mod_verify(&project);
-        assert!(ok && verify.contains("all modules verified"), "round {round}: {verify}");
+        assert!(
+            ok && verify.contains("all modules verified"),
+            "round {round}: {verify}"
+        );
         let out = run(&cache, &["fsck"]);
-        assert_eq!(out.status.code(), Some(0), "round {round}: {}", output_text(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round}: {}",
+            output_text(&out)
+        );
     }
 }

@@ -96,20 +96,34 @@ fn cache_with_app() -> (GoCache, Project) {
 /// the standard library is compiled once; Go still reads every source file of the module
 /// cache to compute its cache keys, so a missing tree still fails the build.
 fn build_offline(cache: &GoCache, project: &Project) {
-    let out = cache
+    let out = try_build_offline(cache, project);
+    assert!(
+        out.status.success(),
+        "offline build failed:\n{}",
+        output_text(&out)
+    );
+}
+
+fn try_build_offline(cache: &GoCache, project: &Project) -> std::process::Output {
+    cache
         .go(&project.dir)
         .args(["build", "-o", "/dev/null", "./..."])
         .env("GOPROXY", "off")
         .env("GOFLAGS", "-mod=mod")
-        .env("GOCACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("prune-test-gocache"))
+        .env(
+            "GOCACHE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("prune-test-gocache"),
+        )
         .output()
-        .unwrap();
-    assert!(out.status.success(), "offline build failed:\n{}", output_text(&out));
+        .unwrap()
 }
 
 fn verify_clean(cache: &GoCache, project: &Project) {
     let (ok, text) = cache.go_mod_verify(project);
-    assert!(ok && text.trim() == "all modules verified", "go mod verify:\n{text}");
+    assert!(
+        ok && text.trim() == "all modules verified",
+        "go mod verify:\n{text}"
+    );
 }
 
 fn prune(cache: &GoCache, args: &[&str]) -> std::process::Output {
@@ -117,9 +131,15 @@ fn prune(cache: &GoCache, args: &[&str]) -> std::process::Output {
 }
 
 fn prune_json(cache: &GoCache, args: &[&str]) -> PruneDoc {
-    let out = cache.modcache().args(["prune", "--json"]).args(args).output().unwrap();
+    let out = cache
+        .modcache()
+        .args(["prune", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("prune --json ({e}):\n{}", output_text(&out)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("prune --json ({e}):\n{}", output_text(&out)))
 }
 
 /// The files the cache holds for `spec`, as `classify` names them (`zip`, `tree`, ...).
@@ -141,7 +161,8 @@ fn files_of(cache: &GoCache, spec: &str) -> Vec<&'static str> {
 }
 
 fn only_versions(snapshot: &Snapshot, specs: &[&str]) -> Snapshot {
-    let keep: Vec<modcache::cache::ModuleVersion> = specs.iter().map(|s| common::parse_spec(s)).collect();
+    let keep: Vec<modcache::cache::ModuleVersion> =
+        specs.iter().map(|s| common::parse_spec(s)).collect();
     snapshot.filter(|p| match modcache::cache::classify(p) {
         modcache::cache::Entry::Version(mv, _)
         | modcache::cache::Entry::Tree(mv)
@@ -158,8 +179,12 @@ fn normalize(text: &str) -> String {
         let mut words = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
-            let unit = tokens.get(i + 1).map(|u| u.trim_end_matches([',', ':', ';']));
-            if tokens[i].parse::<f64>().is_ok() && unit.is_some_and(|u| ["B", "kB", "MB"].contains(&u)) {
+            let unit = tokens
+                .get(i + 1)
+                .map(|u| u.trim_end_matches([',', ':', ';']));
+            if tokens[i].parse::<f64>().is_ok()
+                && unit.is_some_and(|u| ["B", "kB", "MB"].contains(&u))
+            {
                 let punct = &tokens[i + 1][unit.unwrap().len()..];
                 words.push(format!("<size>{punct}"));
                 i += 2;
@@ -174,6 +199,25 @@ fn normalize(text: &str) -> String {
         out.push(words.join(" "));
     }
     out.join("\n")
+}
+
+/// The offline build is a real check: with the code of one dependency gone from the
+/// cache (its go.mod still there), it fails, even with a warm build cache.
+#[test]
+fn offline_build_needs_the_code_in_the_module_cache() {
+    require_go!();
+    let (cache, app) = cache_with_app();
+    build_offline(&cache, &app);
+    let sampler = cache.version("rsc.io/sampler@v1.3.1");
+    sampler.remove_tree();
+    sampler.remove_zip();
+    let out = try_build_offline(&cache, &app);
+    assert!(!out.status.success(), "{}", output_text(&out));
+    assert!(
+        output_text(&out).contains("downloading rsc.io/sampler v1.3.1"),
+        "{}",
+        output_text(&out)
+    );
 }
 
 #[test]
@@ -197,16 +241,28 @@ removed 4 versions, freed <size>; the cache is now about <size>"
     );
 
     // The pruned versions are gone; Go's lock files stay, as Go's own cleanups leave them.
-    for spec in ["rsc.io/quote@v1.5.1", "golang.org/x/text@v0.3.0", "rsc.io/quote/v3@v3.0.0"] {
+    for spec in [
+        "rsc.io/quote@v1.5.1",
+        "golang.org/x/text@v0.3.0",
+        "rsc.io/quote/v3@v3.0.0",
+    ] {
         assert_eq!(files_of(&cache, spec), ["lock"], "{spec}");
     }
-    assert_eq!(files_of(&cache, "rsc.io/sampler@v1.3.0"), ["mod", "info", "lock"]);
+    assert_eq!(
+        files_of(&cache, "rsc.io/sampler@v1.3.0"),
+        ["mod", "info", "lock"]
+    );
     only_versions(&cache.snapshot(), APP_VERSIONS).assert_same(&used_before);
     // Go's version lists name only versions whose .mod is still there.
-    let list = |m: &str| fs::read_to_string(cache.root().join(format!("cache/download/{m}/@v/list"))).unwrap();
+    let list = |m: &str| {
+        fs::read_to_string(cache.root().join(format!("cache/download/{m}/@v/list"))).unwrap()
+    };
     assert_eq!(list("rsc.io/quote"), "v1.5.2\n");
     assert_eq!(list("rsc.io/sampler"), "v1.3.0\nv1.3.1\n");
-    assert_eq!(list("golang.org/x/text"), "v0.0.0-20170915032832-14c0d48ead0c\n");
+    assert_eq!(
+        list("golang.org/x/text"),
+        "v0.0.0-20170915032832-14c0d48ead0c\n"
+    );
 
     build_offline(&cache, &app);
     verify_clean(&cache, &app);
@@ -240,9 +296,16 @@ total: <size> in 4 versions; the cache would go from <size> to <size> (dry run: 
     assert_eq!((doc.scope.as_str(), doc.max_size), ("versions", None));
     assert_eq!(doc.modcache, cache.root().to_string_lossy());
     assert_eq!(doc.bytes, doc.versions.iter().map(|v| v.bytes).sum::<u64>());
-    assert_eq!(doc.apparent_bytes, doc.versions.iter().map(|v| v.apparent_bytes).sum::<u64>());
+    assert_eq!(
+        doc.apparent_bytes,
+        doc.versions.iter().map(|v| v.apparent_bytes).sum::<u64>()
+    );
     assert!(doc.bytes > 0 && doc.bytes < doc.cache_bytes);
-    let sampler = doc.versions.iter().find(|v| v.module == "rsc.io/sampler").unwrap();
+    let sampler = doc
+        .versions
+        .iter()
+        .find(|v| v.module == "rsc.io/sampler")
+        .unwrap();
     assert!(sampler.gomod_kept);
     assert_eq!(sampler.date.as_deref(), Some("2018-02-13T19:05:03Z"));
     assert_eq!(sampler.date_source.as_deref(), Some("info"));
@@ -251,9 +314,15 @@ total: <size> in 4 versions; the cache would go from <size> to <size> (dry run: 
     let paths: Vec<&str> = sampler.removals.iter().map(|r| r.path.as_str()).collect();
     let model = cache.model();
     let p = model.paths(&common::parse_spec("rsc.io/sampler@v1.3.0"));
-    let expect: Vec<String> = [&p.tree, &p.zip, &p.ziphash].iter().map(|x| x.to_string_lossy().into_owned()).collect();
+    let expect: Vec<String> = [&p.tree, &p.zip, &p.ziphash]
+        .iter()
+        .map(|x| x.to_string_lossy().into_owned())
+        .collect();
     assert_eq!(paths, expect);
-    assert_eq!(sampler.bytes, sampler.removals.iter().map(|r| r.bytes).sum::<u64>());
+    assert_eq!(
+        sampler.bytes,
+        sampler.removals.iter().map(|r| r.bytes).sum::<u64>()
+    );
 
     // The real run removes what the dry run listed and frees what it announced.
     let real = prune_json(&cache, &["--unused-by", dir]);
@@ -270,7 +339,11 @@ fn prune_zips_only_and_trees_only_keep_builds_working() {
     let out = prune(&cache, &["--zips-only"]);
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     for spec in APP_VERSIONS.iter().chain(EXTRA) {
-        assert_eq!(files_of(&cache, spec), ["tree", "ziphash", "mod", "info", "lock"], "{spec}");
+        assert_eq!(
+            files_of(&cache, spec),
+            ["tree", "ziphash", "mod", "info", "lock"],
+            "{spec}"
+        );
     }
     build_offline(&cache, &app);
     verify_clean(&cache, &app);
@@ -279,7 +352,11 @@ fn prune_zips_only_and_trees_only_keep_builds_working() {
     let out = prune(&cache, &["--trees-only"]);
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     for spec in APP_VERSIONS.iter().chain(EXTRA) {
-        assert_eq!(files_of(&cache, spec), ["zip", "ziphash", "mod", "info", "lock"], "{spec}");
+        assert_eq!(
+            files_of(&cache, spec),
+            ["zip", "ziphash", "mod", "info", "lock"],
+            "{spec}"
+        );
     }
     // Go extracts the trees it needs again from the zips, without the network.
     build_offline(&cache, &app);
@@ -288,7 +365,14 @@ fn prune_zips_only_and_trees_only_keep_builds_working() {
 
     // A zip whose tree is not there is not redundant: --zips-only leaves it.
     let doc = prune_json(&cache, &["--zips-only", "--dry-run"]);
-    assert_eq!(doc.selected(), ["golang.org/x/text@v0.0.0-20170915032832-14c0d48ead0c zip", "rsc.io/quote@v1.5.2 zip", "rsc.io/sampler@v1.3.1 zip"]);
+    assert_eq!(
+        doc.selected(),
+        [
+            "golang.org/x/text@v0.0.0-20170915032832-14c0d48ead0c zip",
+            "rsc.io/quote@v1.5.2 zip",
+            "rsc.io/sampler@v1.3.1 zip"
+        ]
+    );
 }
 
 #[test]
@@ -305,14 +389,23 @@ fn prune_keep_latest_and_older_than_intersect() {
         ]
     );
     // The .info Times are from 2017 and 2018.
-    let old = prune_json(&cache, &["--keep-latest", "1", "--older-than", "2w", "--dry-run"]);
+    let old = prune_json(
+        &cache,
+        &["--keep-latest", "1", "--older-than", "2w", "--dry-run"],
+    );
     assert_eq!(old.selected(), doc.selected());
-    let none = prune_json(&cache, &["--keep-latest", "1", "--older-than", "100y", "--dry-run"]);
+    let none = prune_json(
+        &cache,
+        &["--keep-latest", "1", "--older-than", "100y", "--dry-run"],
+    );
     assert!(none.versions.is_empty());
 
     // Without a .info, the date is the files' mtime: today.
     cache.version("rsc.io/quote@v1.5.1").remove_info();
-    let recent = prune_json(&cache, &["--keep-latest", "1", "--older-than", "12h", "--dry-run"]);
+    let recent = prune_json(
+        &cache,
+        &["--keep-latest", "1", "--older-than", "12h", "--dry-run"],
+    );
     assert_eq!(
         recent.selected(),
         [
@@ -320,10 +413,38 @@ fn prune_keep_latest_and_older_than_intersect() {
             "rsc.io/sampler@v1.3.0 tree+zip+ziphash+mod+info",
         ]
     );
-    let all = prune_json(&cache, &["--keep-latest", "1", "--older-than", "0s", "--dry-run"]);
-    let quote = all.versions.iter().find(|v| v.module == "rsc.io/quote").unwrap();
+    let all = prune_json(
+        &cache,
+        &["--keep-latest", "1", "--older-than", "0s", "--dry-run"],
+    );
+    let quote = all
+        .versions
+        .iter()
+        .find(|v| v.module == "rsc.io/quote")
+        .unwrap();
     assert_eq!(quote.date_source.as_deref(), Some("mtime"));
     assert_eq!(quote.parts, ["tree", "zip", "ziphash", "mod"]);
+}
+
+#[test]
+fn prune_removes_leftover_temp_files_but_not_ones_go_may_be_writing() {
+    require_go!();
+    let cache = GoCache::new();
+    cache.download(&["rsc.io/quote@v1.5.2", "rsc.io/quote@v1.5.1"]);
+    let old = cache.version("rsc.io/quote@v1.5.1");
+    let zip_tmp = old.leave_zip_tmp();
+    let tree_tmp = old.leave_tree_tmp();
+    // Go writes .info and .mod temp files without the lock: a fresh one may be live.
+    let info_tmp = old.leave_info_tmp();
+    let out = prune(&cache, &["--keep-latest", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
+    assert!(!zip_tmp.exists() && !tree_tmp.exists());
+    assert!(info_tmp.exists());
+    assert_eq!(files_of(&cache, "rsc.io/quote@v1.5.1"), ["lock", "tmp"]);
+    assert_eq!(
+        files_of(&cache, "rsc.io/quote@v1.5.2"),
+        ["tree", "zip", "ziphash", "mod", "info", "lock"]
+    );
 }
 
 /// Set the access and modification times of every file of a version.
@@ -353,25 +474,55 @@ fn prune_max_size_removes_the_least_recently_used_first() {
     age(&cache, "golang.org/x/text@v0.3.0", 10);
     let dir = app.dir.to_str().unwrap();
 
-    let all = prune_json(&cache, &["--max-size", "0", "--unused-by", dir, "--dry-run"]);
-    let size = |m: &str| all.versions.iter().find(|v| format!("{}@{}", v.module, v.version) == m).unwrap().bytes;
+    let all = prune_json(
+        &cache,
+        &["--max-size", "0", "--unused-by", dir, "--dry-run"],
+    );
+    let size = |m: &str| {
+        all.versions
+            .iter()
+            .find(|v| format!("{}@{}", v.module, v.version) == m)
+            .unwrap()
+            .bytes
+    };
     let oldest = size("rsc.io/quote/v3@v3.0.0");
     let total = all.cache_bytes;
 
     let fits = (total - oldest).to_string();
-    let one = prune_json(&cache, &["--max-size", &fits, "--unused-by", dir, "--dry-run"]);
-    assert_eq!(one.selected(), ["rsc.io/quote/v3@v3.0.0 tree+zip+ziphash+mod+info"]);
+    let one = prune_json(
+        &cache,
+        &["--max-size", &fits, "--unused-by", dir, "--dry-run"],
+    );
+    assert_eq!(
+        one.selected(),
+        ["rsc.io/quote/v3@v3.0.0 tree+zip+ziphash+mod+info"]
+    );
     assert_eq!(one.max_size, Some(total - oldest));
     let v3 = &one.versions[0];
     let thirty_days_ago = SystemTime::now() - Duration::from_secs(30 * 86_400);
-    let day = modcache::usage::format_date(thirty_days_ago.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64);
-    assert!(v3.last_used.as_deref().unwrap().starts_with(&day), "{:?}", v3.last_used);
+    let day = modcache::usage::format_date(
+        thirty_days_ago
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    assert!(
+        v3.last_used.as_deref().unwrap().starts_with(&day),
+        "{:?}",
+        v3.last_used
+    );
 
     let just_over = (total - oldest - 1).to_string();
-    let two = prune_json(&cache, &["--max-size", &just_over, "--unused-by", dir, "--dry-run"]);
+    let two = prune_json(
+        &cache,
+        &["--max-size", &just_over, "--unused-by", dir, "--dry-run"],
+    );
     assert_eq!(
         two.selected(),
-        ["rsc.io/quote@v1.5.1 tree+zip+ziphash+mod+info", "rsc.io/quote/v3@v3.0.0 tree+zip+ziphash+mod+info"]
+        [
+            "rsc.io/quote@v1.5.1 tree+zip+ziphash+mod+info",
+            "rsc.io/quote/v3@v3.0.0 tree+zip+ziphash+mod+info"
+        ]
     );
 
     // Already small enough: nothing to do, and it says so.
@@ -379,14 +530,23 @@ fn prune_max_size_removes_the_least_recently_used_first() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("nothing to remove: the cache ("), "{text}");
-    assert!(text.ends_with(") already fits in --max-size 1 TB\n"), "{text}");
+    assert!(
+        text.ends_with(") already fits in --max-size 1 TB\n"),
+        "{text}"
+    );
 
     // The project's versions are never candidates: the cache stays over a tiny limit.
     let out = prune(&cache, &["--max-size", "1kB", "--unused-by", dir]);
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     let text = normalize(&String::from_utf8(out.stdout).unwrap());
-    assert!(text.ends_with("over --max-size <size>: the other criteria keep the rest"), "{text}");
-    assert!(text.contains("rsc.io/quote/v3 v3.0.0 2018-07-09 used "), "{text}");
+    assert!(
+        text.ends_with("over --max-size <size>: the other criteria keep the rest"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rsc.io/quote/v3 v3.0.0 2018-07-09 used "),
+        "{text}"
+    );
     build_offline(&cache, &app);
     verify_clean(&cache, &app);
 }
@@ -409,7 +569,11 @@ fn prune_bad_input_is_one_clear_line_and_exit_2() {
     let root_s = root.to_str().unwrap();
     let project = tmp.path().join("p");
     fs::create_dir_all(project.join("sub")).unwrap();
-    fs::write(project.join("sub/go.sum"), "rsc.io/quote v1.5.2 h1:abc=\nrsc.io/quote v1.5.2\n").unwrap();
+    fs::write(
+        project.join("sub/go.sum"),
+        "rsc.io/quote v1.5.2 h1:abc=\nrsc.io/quote v1.5.2\n",
+    )
+    .unwrap();
     let missing = tmp.path().join("no-such-dir");
     let p = |x: &Path| x.to_str().unwrap().to_string();
 
@@ -458,7 +622,11 @@ fn prune_bad_input_is_one_clear_line_and_exit_2() {
         let mut full: Vec<&str> = vec!["--modcache", root_s];
         full.extend(args.iter().map(String::as_str));
         let (code, out, err) = run(&full);
-        assert_eq!((code, out.as_str(), err.as_str()), (Some(2), "", stderr.as_str()), "{args:?}");
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (Some(2), "", stderr.as_str()),
+            "{args:?}"
+        );
     }
 
     // A directory that is not a module cache is refused unless --force.
@@ -494,5 +662,12 @@ fn prune_skips_vendor_and_git_and_does_not_follow_symlinks() {
         project.to_str().unwrap(),
         "--dry-run",
     ]);
-    assert_eq!((code, out.as_str(), err.as_str()), (Some(0), "nothing to remove: no version matches every criterion\n", ""));
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            Some(0),
+            "nothing to remove: no version matches every criterion\n",
+            ""
+        )
+    );
 }

@@ -50,7 +50,13 @@ fn purged(doc: &Value) -> BTreeSet<String> {
         .unwrap()
         .iter()
         .filter(|p| !p["removed"].as_array().unwrap().is_empty())
-        .map(|p| format!("{}@{}", p["module"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{}@{}",
+                p["module"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -80,7 +86,10 @@ fn purge_removes_exactly_the_targets() {
     let doc = json_of(&out);
     assert_eq!(purged(&doc), set(&["rsc.io/quote@v1.5.2"]));
     let q = cache.version("rsc.io/quote@v1.5.2").paths;
-    assert_eq!(removed_paths(&doc), [q.ziphash.clone(), q.tree.clone(), q.zip.clone()].into());
+    assert_eq!(
+        removed_paths(&doc),
+        [q.ziphash.clone(), q.tree.clone(), q.zip.clone()].into()
+    );
     let bytes: u64 = doc["purged"][0]["removed"]
         .as_array()
         .unwrap()
@@ -97,7 +106,10 @@ fn purge_removes_exactly_the_targets() {
     // A module path means exactly that module: not rsc.io/quote/v2, v3 or rsc.io/QUOTE.
     let out = purge(&cache, &["rsc.io/quote", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
-    assert_eq!(purged(&json_of(&out)), set(&["rsc.io/quote@v1.5.1", "rsc.io/quote@v1.5.3-pre1"]));
+    assert_eq!(
+        purged(&json_of(&out)),
+        set(&["rsc.io/quote@v1.5.1", "rsc.io/quote@v1.5.3-pre1"])
+    );
 
     // GOPRIVATE-style patterns match path prefixes.
     let out = purge(&cache, &["golang.org/x/*,rsc.io/q*/v3", "--json"]);
@@ -112,7 +124,10 @@ fn purge_removes_exactly_the_targets() {
     );
 
     // --all-metadata takes .info and .mod too, never the lock.
-    let out = purge(&cache, &["--all-metadata", "rsc.io/sampler@v1.3.1", "--json"]);
+    let out = purge(
+        &cache,
+        &["--all-metadata", "rsc.io/sampler@v1.3.1", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     let s = cache.version("rsc.io/sampler@v1.3.1").paths;
     assert_eq!(
@@ -121,16 +136,29 @@ fn purge_removes_exactly_the_targets() {
     );
     assert!(s.lock.exists());
 
-    let untouched = ["rsc.io/quote/v2@v2.0.1", "rsc.io/QUOTE@v1.5.2", "rsc.io/sampler@v1.3.0"];
+    let untouched = [
+        "rsc.io/quote/v2@v2.0.1",
+        "rsc.io/QUOTE@v1.5.2",
+        "rsc.io/sampler@v1.3.0",
+    ];
     let keep = |snap: &Snapshot| {
-        let gone: Vec<&str> = VERSIONS.iter().copied().filter(|v| !untouched.contains(v)).collect();
+        let gone: Vec<&str> = VERSIONS
+            .iter()
+            .copied()
+            .filter(|v| !untouched.contains(v))
+            .collect();
         snap.without_versions(&gone)
     };
     keep(&before).assert_same(&keep(&cache.snapshot()));
 
     // Go fetches everything again, and it verifies.
     cache.download(VERSIONS);
-    let out = cache.modcache().args(["fsck", "--modcache"]).arg(cache.root()).output().unwrap();
+    let out = cache
+        .modcache()
+        .args(["fsck", "--modcache"])
+        .arg(cache.root())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
 }
 
@@ -150,13 +178,22 @@ fn purge_dry_run_prints_the_plan_and_removes_nothing() {
     cache.snapshot().assert_same(&before);
     let text = String::from_utf8(human.stdout).unwrap();
     for path in removed_paths(&dry) {
-        assert!(text.contains(&format!("  would remove {} (", path.display())), "{text}");
+        assert!(
+            text.contains(&format!("  would remove {} (", path.display())),
+            "{text}"
+        );
     }
-    assert!(text.contains("would purge 2 versions: would remove 6 paths, freeing "), "{text}");
+    assert!(
+        text.contains("would purge 2 versions: remove 6 paths, freeing "),
+        "{text}"
+    );
 
     let out = purge(&cache, &["--json", "rsc.io/sampler"]);
     let real = json_of(&out);
-    assert_eq!(real["purged"], dry["purged"], "the real run removes what the dry run said");
+    assert_eq!(
+        real["purged"], dry["purged"],
+        "the real run removes what the dry run said"
+    );
     assert_eq!(real["bytes_freed"], dry["bytes_freed"]);
 }
 
@@ -168,7 +205,11 @@ fn quote_project(cache: &GoCache) -> Project {
     let project = cache.project("app", &["rsc.io/quote@v1.5.2"]);
     fs::write(project.dir.join("main.go"), MAIN_GO).unwrap();
     // Records the indirect requirements a build of the package needs.
-    let out = cache.go(&project.dir).args(["get", "rsc.io/quote@v1.5.2"]).output().unwrap();
+    let out = cache
+        .go(&project.dir)
+        .args(["get", "rsc.io/quote@v1.5.2"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", output_text(&out));
     let out = go_build(cache, &project);
     assert!(out.status.success(), "{}", output_text(&out));
@@ -186,23 +227,39 @@ fn go_build(cache: &GoCache, project: &Project) -> Output {
 /// once rather than once per test cache.
 fn go_building(cache: &GoCache, dir: &Path) -> std::process::Command {
     let mut cmd = cache.go(dir);
-    cmd.env("GOCACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("purge-tests-gocache"));
+    cmd.env(
+        "GOCACHE",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("purge-tests-gocache"),
+    );
     cmd
 }
 
 /// Run Go, which must fail; return what it printed (stdout then stderr).
 fn go_fails(cache: &GoCache, dir: &Path, args: &[&str]) -> String {
     let out = go_building(cache, dir).args(args).output().unwrap();
-    assert!(!out.status.success(), "go {args:?} should fail:\n{}", output_text(&out));
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    assert!(
+        !out.status.success(),
+        "go {args:?} should fail:\n{}",
+        output_text(&out)
+    );
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// `purge --from-log` on `log`, written to a file; returns the document.
 fn purge_from_log(cache: &GoCache, log: &str) -> Value {
     let file = cache.dir().join("go.log");
     fs::write(&file, log).unwrap();
-    let out = purge(&cache, &["--json", "--from-log", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "log:\n{log}\n{}", output_text(&out));
+    let out = purge(cache, &["--json", "--from-log", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "log:\n{log}\n{}",
+        output_text(&out)
+    );
     json_of(&out)
 }
 
@@ -211,7 +268,13 @@ fn named(doc: &Value) -> BTreeSet<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| format!("{}@{}", n["module"].as_str().unwrap(), n["version"].as_str().unwrap()))
+        .map(|n| {
+            format!(
+                "{}@{}",
+                n["module"].as_str().unwrap(),
+                n["version"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -220,8 +283,12 @@ fn from_log_of_go_mod_verify() {
     require_go!();
     let cache = GoCache::new();
     let project = quote_project(&cache);
-    cache.version("rsc.io/quote@v1.5.2").edit_tree_file("quote.go", |d| d.push(b'\n'));
-    cache.version("rsc.io/sampler@v1.3.0").corrupt_zip_entry("glass.go");
+    cache
+        .version("rsc.io/quote@v1.5.2")
+        .edit_tree_file("quote.go", |d| d.push(b'\n'));
+    cache
+        .version("rsc.io/sampler@v1.3.0")
+        .corrupt_zip_entry("glass.go");
     cache
         .version("golang.org/x/text@v0.0.0-20170915032832-14c0d48ead0c")
         .remove_ziphash();
@@ -235,62 +302,95 @@ fn from_log_of_go_mod_verify() {
     assert_eq!(named(&doc), set(&damaged), "{log}");
     assert_eq!(purged(&doc), set(&damaged), "{doc:#}");
 
-    let dl = cache.go(&project.dir).args(["mod", "download"]).output().unwrap();
+    let dl = cache
+        .go(&project.dir)
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
     assert!(dl.status.success(), "{}", output_text(&dl));
     let (ok, text) = cache.go_mod_verify(&project);
     assert!(ok && text.contains("all modules verified"), "{text}");
     assert!(go_build(&cache, &project).status.success());
 }
 
+/// Breaks one cached version.
+type Damage = fn(&CachedVersion);
+
 /// Each damage makes `go build` fail with a different message; purging what the log
 /// names lets the same build succeed.
 #[test]
 fn from_log_of_failed_builds() {
     require_go!();
-    let cases: &[(&str, fn(&CachedVersion), &str)] = &[
+    let cases: &[(&str, Damage, &str)] = &[
         // A zip that no longer matches go.sum, without .ziphash: Go re-hashes it and
         // prints a SECURITY ERROR block.
-        ("security error", |v| {
-            let zip = fs::read(&v.paths.zip).unwrap();
-            let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-            let mut entries = Vec::new();
-            for i in 0..z.len() {
-                let mut f = z.by_index(i).unwrap();
-                let name = f.name().unwrap().into_owned();
-                let mut body = Vec::new();
-                std::io::Read::read_to_end(&mut f, &mut body).unwrap();
-                body.extend_from_slice(b"\n");
-                entries.push((name, body));
-            }
-            common::damage::with_writable(&v.paths.zip, || fs::write(&v.paths.zip, zip_bytes(&entries)).unwrap());
-            v.remove_ziphash();
-            v.remove_tree();
-        }, "SECURITY ERROR"),
+        (
+            "security error",
+            |v| {
+                let zip = fs::read(&v.paths.zip).unwrap();
+                let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+                let mut entries = Vec::new();
+                for i in 0..z.len() {
+                    let mut f = z.by_index(i).unwrap();
+                    let name = f.name().unwrap().into_owned();
+                    let mut body = Vec::new();
+                    std::io::Read::read_to_end(&mut f, &mut body).unwrap();
+                    body.extend_from_slice(b"\n");
+                    entries.push((name, body));
+                }
+                common::damage::with_writable(&v.paths.zip, || {
+                    fs::write(&v.paths.zip, zip_bytes(&entries)).unwrap()
+                });
+                v.remove_ziphash();
+                v.remove_tree();
+            },
+            "SECURITY ERROR",
+        ),
         // A zip that is not a zip, tree gone: `-> unzip <path>: zip: not a valid zip file`.
-        ("unzip", |v| {
-            v.garbage_zip();
-            v.remove_tree();
-        }, "zip: not a valid zip file"),
+        (
+            "unzip",
+            |v| {
+                v.garbage_zip();
+                v.remove_tree();
+            },
+            "zip: not a valid zip file",
+        ),
         // Bit rot in the zip, tree gone: `zip: checksum error`.
-        ("crc", |v| {
-            v.corrupt_zip_entry("quote.go");
-            v.remove_tree();
-        }, "zip: checksum error"),
+        (
+            "crc",
+            |v| {
+                v.corrupt_zip_entry("quote.go");
+                v.remove_tree();
+            },
+            "zip: checksum error",
+        ),
         // Truncated zip without .ziphash: `go: downloading ...` then an anonymous
         // `main.go:...: zip: not a valid zip file`.
-        ("anonymous", |v| {
-            v.truncate_zip();
-            v.remove_ziphash();
-            v.remove_tree();
-        }, "zip: not a valid zip file"),
+        (
+            "anonymous",
+            |v| {
+                v.truncate_zip();
+                v.remove_ziphash();
+                v.remove_tree();
+            },
+            "zip: not a valid zip file",
+        ),
         // The cached .mod differs from go.sum: `verifying m@v/go.mod: checksum mismatch`.
-        ("go.mod", |v| {
-            v.edit_mod(|d| d.extend_from_slice(b"// edited\n"));
-        }, "go.mod: checksum mismatch"),
+        (
+            "go.mod",
+            |v| {
+                v.edit_mod(|d| d.extend_from_slice(b"// edited\n"));
+            },
+            "go.mod: checksum mismatch",
+        ),
         // A .ziphash Go cannot read as an h1: sum: `verifying m@v: unexpected ziphash`.
-        ("unexpected ziphash", |v| {
-            v.write_ziphash("h2:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
-        }, "unexpected ziphash"),
+        (
+            "unexpected ziphash",
+            |v| {
+                v.write_ziphash("h2:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+            },
+            "unexpected ziphash",
+        ),
     ];
     for (name, damage, marker) in cases {
         let cache = GoCache::new();
@@ -302,19 +402,30 @@ fn from_log_of_failed_builds() {
 
         let doc = purge_from_log(&cache, &log);
         assert_eq!(named(&doc), set(&["rsc.io/quote@v1.5.2"]), "{name}: {log}");
-        assert_eq!(purged(&doc), set(&["rsc.io/quote@v1.5.2"]), "{name}: {doc:#}");
+        assert_eq!(
+            purged(&doc),
+            set(&["rsc.io/quote@v1.5.2"]),
+            "{name}: {doc:#}"
+        );
         assert_eq!(
             doc["from_log"]["named"][0]["by_announcement"],
             *name == "anonymous",
             "{name}: only the anonymous failure is blamed through `go: downloading`: {log}"
         );
         if *name == "go.mod" {
-            assert!(!quote.paths.gomod.exists(), "a go.mod failure purges the .mod too");
+            assert!(
+                !quote.paths.gomod.exists(),
+                "a go.mod failure purges the .mod too"
+            );
         } else {
             assert!(quote.paths.gomod.exists() && quote.paths.info.exists());
         }
         let out = go_build(&cache, &project);
-        assert!(out.status.success(), "{name}: build after purge:\n{}", output_text(&out));
+        assert!(
+            out.status.success(),
+            "{name}: build after purge:\n{}",
+            output_text(&out)
+        );
         let (ok, text) = cache.go_mod_verify(&project);
         assert!(ok, "{name}: {text}");
     }
@@ -330,10 +441,23 @@ fn from_log_of_go_mod_download_json_read_from_stdin() {
         v.truncate_zip();
         v.remove_ziphash();
     }
-    let (out, downloaded) = cache.try_download(&["rsc.io/quote@v1.5.2", "rsc.io/sampler@v1.3.1", "rsc.io/quote/v3@v3.0.0"]);
+    let (out, downloaded) = cache.try_download(&[
+        "rsc.io/quote@v1.5.2",
+        "rsc.io/sampler@v1.3.1",
+        "rsc.io/quote/v3@v3.0.0",
+    ]);
     assert!(!out.status.success());
-    assert_eq!(downloaded.iter().filter(|d| d.error.is_some()).count(), 2, "{}", output_text(&out));
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        downloaded.iter().filter(|d| d.error.is_some()).count(),
+        2,
+        "{}",
+        output_text(&out)
+    );
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     let mut child = cache
         .modcache()
@@ -344,12 +468,21 @@ fn from_log_of_go_mod_download_json_read_from_stdin() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(log.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(log.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     let doc = json_of(&out);
     assert_eq!(doc["from_log"]["file"], "<stdin>");
-    assert_eq!(purged(&doc), set(&["rsc.io/quote@v1.5.2", "rsc.io/sampler@v1.3.1"]), "{log}");
+    assert_eq!(
+        purged(&doc),
+        set(&["rsc.io/quote@v1.5.2", "rsc.io/sampler@v1.3.1"]),
+        "{log}"
+    );
     cache.download(VERSIONS);
 }
 
@@ -362,7 +495,11 @@ fn from_log_naming_nothing_says_so() {
     let v = cache.version("rsc.io/quote@v1.5.2");
     v.truncate_zip();
     v.remove_ziphash();
-    let log = go_fails(&cache, &cache.dir().join("work"), &["mod", "download", "rsc.io/quote@v1.5.2"]);
+    let log = go_fails(
+        &cache,
+        &cache.dir().join("work"),
+        &["mod", "download", "rsc.io/quote@v1.5.2"],
+    );
     assert_eq!(log, "go: zip: not a valid zip file\n");
     let before = cache.snapshot();
 
@@ -380,7 +517,11 @@ fn from_log_naming_nothing_says_so() {
         )
     );
     let file = cache.dir().join("clean.log");
-    fs::write(&file, "go: downloading rsc.io/quote v1.5.2\nall modules verified\n").unwrap();
+    fs::write(
+        &file,
+        "go: downloading rsc.io/quote v1.5.2\nall modules verified\n",
+    )
+    .unwrap();
     let out = purge(&cache, &["--from-log", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -432,8 +573,17 @@ fn bad_input_is_one_line_and_removes_nothing() {
     ];
     for (args, message) in cases {
         let out = purge(&cache, &args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", output_text(&out));
-        assert_eq!(String::from_utf8_lossy(&out.stderr), format!("modcache: {message}\n"), "{args:?}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            output_text(&out)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("modcache: {message}\n"),
+            "{args:?}"
+        );
         assert_eq!(out.stdout, b"", "{args:?}");
     }
     cache.snapshot().assert_same(&before);
@@ -441,11 +591,19 @@ fn bad_input_is_one_line_and_removes_nothing() {
     // A cache path that is a file, or a directory that is not a module cache.
     let file = cache.dir().join("a-file");
     fs::write(&file, "not a cache").unwrap();
-    let out = cache.modcache().args(["purge", "rsc.io/quote", "--modcache"]).arg(&file).output().unwrap();
+    let out = cache
+        .modcache()
+        .args(["purge", "rsc.io/quote", "--modcache"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        format!("modcache: {}: module cache is not a directory\n", file.display())
+        format!(
+            "modcache: {}: module cache is not a directory\n",
+            file.display()
+        )
     );
     let out = cache
         .modcache()
@@ -490,7 +648,10 @@ fn purge_never_goes_through_a_symlink() {
         "{ziphash:?}"
     );
     Snapshot::of(&outside).assert_same(&before);
-    assert!(cache.version("rsc.io/sampler@v1.3.0").paths.tree.exists(), "nothing of the version went");
+    assert!(
+        cache.version("rsc.io/sampler@v1.3.0").paths.tree.exists(),
+        "nothing of the version went"
+    );
 }
 
 #[test]
@@ -499,7 +660,11 @@ fn purge_waits_for_gos_lock() {
     let cache = GoCache::new();
     cache.download(VERSIONS);
     let quote = cache.version("rsc.io/quote@v1.5.2");
-    let lock = fs::OpenOptions::new().read(true).write(true).open(&quote.paths.lock).unwrap();
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&quote.paths.lock)
+        .unwrap();
     lock.lock().unwrap();
     let mut child = cache
         .modcache()
@@ -514,7 +679,10 @@ fn purge_waits_for_gos_lock() {
     stderr.read_line(&mut line).unwrap();
     assert_eq!(
         line,
-        format!("waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n", quote.paths.lock.display())
+        format!(
+            "waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n",
+            quote.paths.lock.display()
+        )
     );
     assert!(quote.paths.zip.exists() && quote.paths.tree.exists());
     drop(lock);
@@ -523,37 +691,98 @@ fn purge_waits_for_gos_lock() {
     assert!(!quote.paths.zip.exists() && !quote.paths.tree.exists());
 }
 
-/// `go mod download` fetching new versions (some of modules being purged, in the same
-/// directories) while purge removes others: both succeed and Go verifies the result.
+/// `go mod download` fetching new versions (of modules being purged, into the same
+/// directories) while purge removes others: both succeed and Go verifies the result. The
+/// test holds the lock of one purged version until purge says it waits for it, so that
+/// purge deletes while Go is busy; odd rounds start purge first.
 #[test]
 fn go_mod_download_and_purge_run_concurrently() {
     require_go!();
     for round in 0..3 {
         let cache = GoCache::new();
         let project = cache.project("app", &["rsc.io/quote@v1.5.2"]);
-        cache.download(&["rsc.io/quote@v1.5.1", "rsc.io/sampler@v1.3.1", "golang.org/x/text@v0.3.0", "rsc.io/QUOTE@v1.5.2"]);
+        cache.download(&[
+            "rsc.io/quote@v1.5.1",
+            "rsc.io/sampler@v1.3.1",
+            "golang.org/x/text@v0.3.0",
+            "rsc.io/QUOTE@v1.5.2",
+        ]);
+        let held = cache.version("rsc.io/quote@v1.5.1");
+        let lock = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&held.paths.lock)
+            .unwrap();
+        lock.lock().unwrap();
 
-        let go = cache
-            .go(&project.dir)
-            .args(["mod", "download", "-json", "rsc.io/quote@v1.5.3-pre1", "rsc.io/quote/v2@v2.0.1"])
-            .args(["rsc.io/quote/v3@v3.0.0", "rsc.io/QUOTE@v1.5.3-PRE", "rsc.io/CGO@v1.0.0", "rsc.io/fortune/v2@v2.0.0"])
+        let mut go_cmd = cache.go(&project.dir);
+        go_cmd
+            .args(["mod", "download", "-json", "rsc.io/quote@v1.5.3-pre1"])
+            .args(["rsc.io/quote/v2@v2.0.1", "rsc.io/quote/v3@v3.0.0"])
+            .args([
+                "rsc.io/QUOTE@v1.5.3-PRE",
+                "rsc.io/CGO@v1.0.0",
+                "rsc.io/fortune/v2@v2.0.0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut go = (round % 2 == 0).then(|| go_cmd.spawn().unwrap());
+        let mut child = cache
+            .modcache()
+            .args(["purge", "rsc.io/quote@v1.5.1", "rsc.io/sampler@v1.3.1"])
+            .args(["golang.org/x/*", "rsc.io/QUOTE@v1.5.2", "--modcache"])
+            .arg(cache.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let out = purge(
-            &cache,
-            &["rsc.io/quote@v1.5.1", "rsc.io/sampler@v1.3.1", "golang.org/x/*", "rsc.io/QUOTE@v1.5.2"],
-        );
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        while !seen.contains("waiting for Go's lock on rsc.io/quote@v1.5.1") {
+            let n = stderr.read_line(&mut seen).unwrap();
+            assert!(n > 0, "purge never waited for the held lock: {seen}");
+        }
+        let go = go.take().unwrap_or_else(|| go_cmd.spawn().unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(lock);
+        let out = child.wait_with_output().unwrap();
+        std::io::Read::read_to_string(&mut stderr, &mut seen).unwrap();
         let go_out = go.wait_with_output().unwrap();
-        assert!(go_out.status.success(), "round {round}: go mod download:\n{}", output_text(&go_out));
-        assert_eq!(out.status.code(), Some(0), "round {round}: purge:\n{}", output_text(&out));
+        assert!(
+            go_out.status.success(),
+            "round {round}: go mod download:\n{}",
+            output_text(&go_out)
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round}: purge:\n{}{seen}",
+            output_text(&out)
+        );
+        assert!(!held.paths.zip.exists() && !held.paths.tree.exists());
 
-        let dl = cache.go(&project.dir).args(["mod", "download"]).output().unwrap();
+        let dl = cache
+            .go(&project.dir)
+            .args(["mod", "download"])
+            .output()
+            .unwrap();
         assert!(dl.status.success(), "{}", output_text(&dl));
         let (ok, verify) = cache.go_mod_verify(&project);
-        assert!(ok && verify.contains("all modules verified"), "round {round}: {verify}");
-        let out = cache.modcache().args(["fsck", "--modcache"]).arg(cache.root()).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "round {round}: {}", output_text(&out));
+        assert!(
+            ok && verify.contains("all modules verified"),
+            "round {round}: {verify}"
+        );
+        let out = cache
+            .modcache()
+            .args(["fsck", "--modcache"])
+            .arg(cache.root())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round}: {}",
+            output_text(&out)
+        );
     }
 }

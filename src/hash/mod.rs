@@ -7,6 +7,11 @@
 //! read with the semantics of Go's archive/zip ([`zip`]), trees with those of
 //! `filepath.Walk` ([`tree`]), so that a file Go would fail to read fails here too.
 //!
+//! A zip and the tree extracted from it hash alike only if the zip has no directory
+//! entries: Go hashes a `dir/` entry as an empty file, and it leaves no file in the tree.
+//! Zips made by Go (and served by proxies) have none, so `go mod verify` reports such a
+//! tree as modified; modcache agrees with it.
+//!
 //! Performance: hashing is bound by SHA-256 (sha2 uses the SHA-NI instructions when the
 //! CPU has them) and, for zips, by inflate. Both are parallelised *inside* one zip or
 //! tree, per entry or file, on the current rayon pool (the caller `install`s the pool

@@ -100,12 +100,19 @@ pub fn hash_tree(dir: &Path, prefix: &str) -> Result<Digest, TreeError> {
     // Like Hash1, fail on the first bad name or file in sorted order.
     let mut hashes = Vec::with_capacity(files.len());
     for (f, result) in files.iter().zip(results) {
-        let path = f.path.clone();
+        let path = || f.path.clone();
         match result {
-            None => return Err(TreeError::Newline { path }),
-            Some(Err(FileError::NotRegular)) => return Err(TreeError::NotRegular { path }),
-            Some(Err(FileError::Io(source))) => return Err(TreeError::Io { path, source }),
             Some(Ok(h)) => hashes.push(h),
+            None => return Err(TreeError::Newline { path: path() }),
+            Some(Err(FileError::NotRegular)) => {
+                return Err(TreeError::NotRegular { path: path() });
+            }
+            Some(Err(FileError::Io(source))) => {
+                return Err(TreeError::Io {
+                    path: path(),
+                    source,
+                });
+            }
         }
     }
     let h1 = summarize(

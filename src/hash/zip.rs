@@ -16,7 +16,10 @@
 //!
 //! Entries are hashed in parallel. Small entries that lie next to each other in the file
 //! are read together with one `pread` into a 256 KiB window; large ones are streamed in
-//! 256 KiB chunks. Memory is three such buffers per worker thread whatever the zip size.
+//! 256 KiB chunks, and a large deflated entry hashes one inflated buffer while the next
+//! is inflated (`rayon::join`, so a second thread helps only when it is idle). Memory is
+//! three such buffers per worker thread, plus one per large entry in progress, whatever
+//! the zip size.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -100,8 +103,20 @@ pub fn hash_zip(path: &Path, expect: Option<&ModuleVersion>) -> Result<ZipDigest
         None => Vec::new(),
     };
 
-    // Hash1 order. The sort is stable, so the last of a run of equal names is the entry
-    // Go's name map keeps.
+    let (h1, bytes) = hash1_entries(&file, &entries).map_err(failure)?;
+    Ok(ZipDigest {
+        h1,
+        files: entries.len() as u64,
+        bytes,
+        violations,
+    })
+}
+
+/// Hash1 over the entries as `HashZip` does it, and the uncompressed bytes read. Errors
+/// are those of the first name in sorted order that fails, prefixed with that name.
+fn hash1_entries(file: &File, entries: &[Entry]) -> Result<(String, u64), Fail> {
+    // The sort is stable, so the last of a run of equal names is the entry Go's name
+    // map keeps; `kept[i]` is the entry whose content is hashed under entry i's name.
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].name.cmp(&entries[b].name));
     let mut kept = vec![0; entries.len()];
@@ -116,51 +131,45 @@ pub fn hash_zip(path: &Path, expect: Option<&ModuleVersion>) -> Result<ZipDigest
 
     let mut results: Vec<Option<Result<EntryHash, Fail>>> = Vec::new();
     results.resize_with(entries.len(), || None);
-    let batches = plan_batches(&entries, units);
-    let done: Vec<Vec<(usize, Result<EntryHash, Fail>)>> = batches
+    let done: Vec<Vec<(usize, Result<EntryHash, Fail>)>> = plan_batches(entries, units)
         .par_iter()
-        .map(|batch| with_scratch(|s| hash_batch(&file, &entries, batch, s)))
+        .map(|batch| with_scratch(|s| hash_batch(file, entries, batch, s)))
         .collect();
     for (i, r) in done.into_iter().flatten() {
         results[i] = Some(r);
     }
 
-    let mut bytes = 0;
-    for (i, r) in results.iter().enumerate() {
-        if let Some(Ok(h)) = r
-            && kept[i] == i
-        {
-            bytes += h.bytes;
-        }
-    }
-    // Like Hash1, fail on the first bad name or entry in sorted order.
     for &i in &order {
         let at = |msg: &str| format!("{}: {msg}", String::from_utf8_lossy(&entries[i].name));
         if entries[i].name.contains(&b'\n') {
-            let detail = at(NEWLINE_ERROR);
-            return Err(ZipError::Corrupt { detail });
+            return Err(Fail::Corrupt(at(NEWLINE_ERROR)));
         }
         if let Some(Err(_)) = &results[kept[i]]
             && let Some(Err(fail)) = results[kept[i]].take()
         {
             return Err(match fail {
-                Fail::Io(source) => io_error(source),
-                Fail::Corrupt(msg) => ZipError::Corrupt { detail: at(&msg) },
+                Fail::Io(e) => Fail::Io(e),
+                Fail::Corrupt(msg) => Fail::Corrupt(at(&msg)),
             });
         }
     }
-    let h1 = summarize(order.iter().map(|&i| {
-        let Some(Ok(h)) = &results[kept[i]] else {
-            unreachable!("errors were returned above")
-        };
-        (&entries[i].name[..], &h.sha)
-    }));
-    Ok(ZipDigest {
-        h1,
-        files: entries.len() as u64,
-        bytes,
-        violations,
-    })
+    let hashes: Vec<&EntryHash> = order
+        .iter()
+        .map(|&i| match &results[kept[i]] {
+            Some(Ok(h)) => h,
+            _ => unreachable!("every name's entry was hashed, and errors returned above"),
+        })
+        .collect();
+    let bytes = (0..entries.len())
+        .filter(|&i| kept[i] == i)
+        .filter_map(|i| results[i].as_ref()?.as_ref().ok())
+        .map(|h| h.bytes)
+        .sum();
+    let lines = order
+        .iter()
+        .zip(hashes)
+        .map(|(&i, h)| (&entries[i].name[..], &h.sha));
+    Ok((summarize(lines), bytes))
 }
 
 /// One central-directory entry, with the fields Go's reader uses.
@@ -551,15 +560,15 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
-    /// Up to `len` bytes at `off`, fewer only at the end of the file.
-    fn read<'b>(&'b self, off: u64, len: usize, buf: &'b mut [u8]) -> io::Result<&'b [u8]> {
+    /// Fill `buf` from offset `off`; returns fewer bytes only at the end of the file.
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
         let window_end = self.window_start + self.window.len() as u64;
-        if off >= self.window_start && off + len as u64 <= window_end {
+        if off >= self.window_start && off + buf.len() as u64 <= window_end {
             let at = (off - self.window_start) as usize;
-            return Ok(&self.window[at..at + len]);
+            buf.copy_from_slice(&self.window[at..at + buf.len()]);
+            return Ok(buf.len());
         }
-        let n = read_at_full(self.file, &mut buf[..len], off)?;
-        Ok(&buf[..n])
+        read_at_full(self.file, buf, off)
     }
 }
 
@@ -568,6 +577,9 @@ struct EntryHash {
     sha: [u8; 32],
     bytes: u64,
 }
+
+/// Deflated entries at least this large hash one buffer while inflating the next.
+const PIPELINE_MIN: u64 = 1 << 20;
 
 /// The content hash of one entry, read as `zip.File.Open` and its checksumReader do.
 fn hash_entry(
@@ -581,15 +593,14 @@ fn hash_entry(
         return Err(corrupt("negative offset"));
     }
     let header_offset = e.header_offset as u64;
-    let mut header = [0; 30];
-    let h = src.read(header_offset, 30, &mut header)?;
-    if h.len() < 30 {
+    let mut h = [0; 30];
+    if src.read_at(header_offset, &mut h)? < h.len() {
         return Err(corrupt(ERR_EOF));
     }
-    if u32_at(h, 0) != 0x0403_4b50 {
+    if u32_at(&h, 0) != 0x0403_4b50 {
         return Err(corrupt(ERR_FORMAT));
     }
-    let body = header_offset + 30 + u64::from(u16_at(h, 26)) + u64::from(u16_at(h, 28));
+    let body = header_offset + 30 + u64::from(u16_at(&h, 26)) + u64::from(u16_at(&h, 28));
 
     if e.name.ends_with(b"/") {
         // A directory: no content, and declaring some is an error (Go's dirReader).
@@ -601,12 +612,6 @@ fn hash_entry(
             bytes: 0,
         });
     }
-    let deflated = match e.method {
-        0 => false,
-        8 => true,
-        _ => return Err(corrupt(ERR_ALGORITHM)),
-    };
-
     let mut sink = Sink {
         sha: Sha256::new(),
         crc: crc32fast::Hasher::new(),
@@ -615,45 +620,40 @@ fn hash_entry(
     };
     // The compressed data is a section of the file; Go caps its end at 2^63-1.
     let end = body.saturating_add(e.compressed).min(i64::MAX as u64);
-    let mut pos = body;
-    let mut stream_ended = !deflated;
-    if deflated {
-        inflate.reset(false);
-    }
-    'read: while pos < end {
-        let want = (end - pos).min(input.len() as u64) as usize;
-        let chunk = src.read(pos, want, input)?;
-        pos += chunk.len() as u64;
-        if !deflated {
-            sink.take(chunk)?;
-        } else {
-            let mut rest = chunk;
-            loop {
-                let (in0, out0) = (inflate.total_in(), inflate.total_out());
-                let status = inflate
-                    .decompress(rest, output, FlushDecompress::None)
-                    .map_err(|_| corrupt("flate: corrupt input"))?;
-                let used = (inflate.total_in() - in0) as usize;
-                let made = (inflate.total_out() - out0) as usize;
-                rest = &rest[used..];
-                sink.take(&output[..made])?;
-                if status == Status::StreamEnd {
-                    stream_ended = true;
-                    break 'read;
+    match e.method {
+        0 => {
+            let mut pos = body;
+            while pos < end {
+                let want = (end - pos).min(input.len() as u64) as usize;
+                let got = src.read_at(pos, &mut input[..want])?;
+                sink.take(&input[..got])?;
+                if got < want {
+                    break; // the file ends inside the section
                 }
-                if made < output.len() && (rest.is_empty() || used == 0) {
-                    if !rest.is_empty() {
-                        return Err(corrupt("flate: corrupt input"));
-                    }
-                    break;
-                }
+                pos += got as u64;
             }
         }
-        if chunk.len() < want {
-            break; // the file ends inside the section
+        8 => {
+            inflate.reset(false);
+            let mut inflater = Inflater {
+                src,
+                inflate,
+                input,
+                have: 0..0,
+                pos: body,
+                end,
+                done: false,
+            };
+            let mut spare = (e.uncompressed >= PIPELINE_MIN && rayon::current_num_threads() > 1)
+                .then(|| vec![0; output.len()]);
+            inflater.inflate_into(&mut sink, output, spare.as_deref_mut())?;
+            if !inflater.done {
+                return Err(corrupt(ERR_UNEXPECTED_EOF));
+            }
         }
+        _ => return Err(corrupt(ERR_ALGORITHM)),
     }
-    if !stream_ended || sink.nread != e.uncompressed {
+    if sink.nread != e.uncompressed {
         return Err(corrupt(ERR_UNEXPECTED_EOF));
     }
 
@@ -661,14 +661,13 @@ fn hash_entry(
     if e.flags & 0x8 != 0 {
         // readDataDescriptor: an optional signature, then the CRC-32 (sizes ignored).
         let mut d = [0; 16];
-        let d = src.read(body.saturating_add(e.compressed), 16, &mut d)?;
-        let signed = d.len() >= 4 && u32_at(d, 0) == 0x0807_4b50;
+        let got = src.read_at(body.saturating_add(e.compressed), &mut d)?;
+        let signed = got >= 4 && u32_at(&d, 0) == 0x0807_4b50;
         let need = if signed { 16 } else { 12 };
-        if d.len() < need {
+        if got < need {
             return Err(corrupt(ERR_UNEXPECTED_EOF));
         }
-        let recorded = u32_at(d, need - 12);
-        if recorded != e.crc32 || crc != e.crc32 {
+        if u32_at(&d, need - 12) != e.crc32 || crc != e.crc32 {
             return Err(corrupt(ERR_CHECKSUM));
         }
     } else if e.crc32 != 0 && crc != e.crc32 {
@@ -678,6 +677,89 @@ fn hash_entry(
         sha: sink.sha.finalize().into(),
         bytes: sink.nread,
     })
+}
+
+/// Inflates one entry's compressed section (`pos..end` of the file), buffer by buffer.
+struct Inflater<'a> {
+    src: &'a Source<'a>,
+    inflate: &'a mut Decompress,
+    input: &'a mut [u8],
+    /// Compressed bytes in `input` not yet consumed.
+    have: std::ops::Range<usize>,
+    pos: u64,
+    end: u64,
+    /// The deflate stream ended; if the input runs out first, Go sees an unexpected EOF.
+    done: bool,
+}
+
+impl Inflater<'_> {
+    /// Inflate everything into `sink`. With a spare buffer, SHA-256 of one buffer runs
+    /// alongside inflating the next (`rayon::join`: in parallel only if a thread is idle).
+    fn inflate_into(
+        &mut self,
+        sink: &mut Sink,
+        out: &mut [u8],
+        spare: Option<&mut [u8]>,
+    ) -> Result<(), Fail> {
+        let Some(spare) = spare else {
+            loop {
+                let n = self.fill(out)?;
+                sink.take(&out[..n])?;
+                if n < out.len() {
+                    return Ok(());
+                }
+            }
+        };
+        let (mut full, mut next) = (out, spare);
+        let mut n = self.fill(full)?;
+        while n == full.len() {
+            let (taken, filled) = rayon::join(|| sink.take(full), || self.fill(next));
+            taken?;
+            n = filled?;
+            std::mem::swap(&mut full, &mut next);
+        }
+        sink.take(&full[..n])
+    }
+
+    /// Fill `out`; fewer bytes only when the stream ends or the input runs out.
+    fn fill(&mut self, out: &mut [u8]) -> Result<usize, Fail> {
+        let mut n = 0;
+        while n < out.len() && !self.done {
+            if self.have.is_empty() && self.pos < self.end {
+                let want = (self.end - self.pos).min(self.input.len() as u64) as usize;
+                let got = self.src.read_at(self.pos, &mut self.input[..want])?;
+                self.pos += got as u64;
+                if got < want {
+                    self.end = self.pos; // the file ends inside the section
+                }
+                self.have = 0..got;
+            }
+            let (in0, out0) = (self.inflate.total_in(), self.inflate.total_out());
+            let status = self
+                .inflate
+                .decompress(
+                    &self.input[self.have.clone()],
+                    &mut out[n..],
+                    FlushDecompress::None,
+                )
+                .map_err(|_| corrupt("flate: corrupt input"))?;
+            let used = (self.inflate.total_in() - in0) as usize;
+            let made = (self.inflate.total_out() - out0) as usize;
+            self.have.start += used;
+            n += made;
+            if status == Status::StreamEnd {
+                self.done = true;
+            } else if used == 0 && made == 0 {
+                if !self.have.is_empty() {
+                    return Err(corrupt("flate: corrupt input"));
+                }
+                if self.pos >= self.end {
+                    break; // out of input
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Where uncompressed content goes: SHA-256 and CRC-32, never past the declared size.
@@ -890,8 +972,9 @@ mod tests {
 
     #[test]
     fn large_entries_stream_through_bounded_buffers() {
-        // Entries several times the buffer size, deflated and stored, plus many small ones
-        // read through shared windows: the hash must equal Hash1 computed directly.
+        // Entries several times the buffer size, deflated (large enough to pipeline) and
+        // stored, plus many small ones read through shared windows: with one thread and
+        // with several, the hash must equal Hash1 computed directly.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.zip");
         let mut w = ::zip::ZipWriter::new(File::create(&path).unwrap());
@@ -899,7 +982,7 @@ mod tests {
         let mut x: u32 = 1;
         for i in 0..300 {
             let len = match i {
-                0 => 3 * BUF_SIZE + 17,
+                0 => 5 * BUF_SIZE + 17,
                 1 => 5 * BUF_SIZE,
                 _ => i * 13,
             };
@@ -927,9 +1010,15 @@ mod tests {
             want.push((name, Sha256::digest(&data).into()));
         }
         w.finish().unwrap();
-        let total: u64 = want.len() as u64;
-        let d = hash_zip(&path, None).unwrap();
-        assert_eq!(d.h1, super::super::hash1(want).unwrap());
-        assert_eq!(d.files, total);
+        let files = want.len() as u64;
+        let h1 = super::super::hash1(want).unwrap();
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let d = pool.install(|| hash_zip(&path, None)).unwrap();
+            assert_eq!((&d.h1, d.files), (&h1, files), "{threads} threads");
+        }
     }
 }

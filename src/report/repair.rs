@@ -134,6 +134,11 @@ fn advice(p: &Problem) -> Option<String> {
              if go.sum is right, run fsck --fix --trust-gosum to remove the cached copy so that \
              Go fetches it again and checks it against go.sum"
         )),
+        Kind::TmpLeftover => Some(format!(
+            "written less than {}s ago: a running go command may still be writing it \
+             (Go writes .info and .mod files without the lock); run fix again later",
+            modcache::repair::UNLOCKED_TEMP_AGE.as_secs()
+        )),
         Kind::Unreadable => Some(
             "modcache does not change permissions: make it readable (or remove it) and run fsck again"
                 .to_string(),
@@ -331,7 +336,7 @@ pub fn purge_human(
         "{} {}: {} {}, {} {} ({bytes} bytes)",
         if dry_run { "would purge" } else { "purged" },
         plural(versions, "version", "versions"),
-        if dry_run { "would remove" } else { "removed" },
+        if dry_run { "remove" } else { "removed" },
         plural(paths, "path", "paths"),
         if dry_run { "freeing" } else { "freed" },
         show_bytes(bytes)

@@ -15,7 +15,9 @@ use serde::Serialize;
 use modcache::Error;
 use modcache::cache::ModCache;
 use modcache::prune::{Estimate, EstimateKind, Plan, Pruned, Scope, Selected};
-use modcache::usage::{Category, DateSource, Part, Sizes, SortKey, Usage, VersionUsage, format_date, format_rfc3339};
+use modcache::usage::{
+    Category, DateSource, Part, Sizes, SortKey, Usage, VersionUsage, format_date, format_rfc3339,
+};
 
 use super::{json, show_bytes, show_duration, show_path, show_text, warn};
 
@@ -59,7 +61,11 @@ fn category_color(c: Category) -> &'static str {
 
 /// A bar of exactly `BAR_WIDTH` characters, filled to `frac`. Anything above zero shows.
 fn bar(frac: f64, style: Style) -> String {
-    let frac = if frac.is_finite() { frac.clamp(0.0, 1.0) } else { 0.0 };
+    let frac = if frac.is_finite() {
+        frac.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let mut s = String::new();
     let mut width = 0;
     if style.unicode {
@@ -69,8 +75,8 @@ fn bar(frac: f64, style: Style) -> String {
         }
         s.push_str(&"█".repeat(eighths / 8));
         width += eighths / 8;
-        if eighths % 8 > 0 {
-            s.push(EIGHTHS[eighths % 8 - 1]);
+        if let Some(partial) = (eighths % 8).checked_sub(1) {
+            s.push(EIGHTHS[partial]);
             width += 1;
         }
     } else {
@@ -86,7 +92,11 @@ fn bar(frac: f64, style: Style) -> String {
 }
 
 fn ratio(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 fn percent(part: u64, whole: u64) -> String {
@@ -133,7 +143,12 @@ fn painted(text: impl Into<String>, color: &'static str) -> Cell {
 
 /// Rows of cells, each column padded to its widest cell (widths counted in characters,
 /// before colour), two spaces apart, indented by two.
-fn table(out: &mut impl Write, aligns: &[Align], rows: &[Vec<Cell>], style: Style) -> io::Result<()> {
+fn table(
+    out: &mut impl Write,
+    aligns: &[Align],
+    rows: &[Vec<Cell>],
+    style: Style,
+) -> io::Result<()> {
     let mut widths = vec![0; aligns.len()];
     for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -210,7 +225,11 @@ pub fn du_human(
     )?;
     writeln!(out)?;
 
-    let largest = Category::ALL.iter().map(|&c| usage.category(c).bytes(a)).max().unwrap_or(0);
+    let largest = Category::ALL
+        .iter()
+        .map(|&c| usage.category(c).bytes(a))
+        .max()
+        .unwrap_or(0);
     let mut rows: Vec<Vec<Cell>> = Category::ALL
         .iter()
         .map(|&c| {
@@ -223,8 +242,18 @@ pub fn du_human(
             ]
         })
         .collect();
-    rows.push(vec![painted("total", BOLD), painted(show_bytes(total), BOLD), cell(""), cell("")]);
-    table(out, &[Align::Left, Align::Right, Align::Left, Align::Right], &rows, style)?;
+    rows.push(vec![
+        painted("total", BOLD),
+        painted(show_bytes(total), BOLD),
+        cell(""),
+        cell(""),
+    ]);
+    table(
+        out,
+        &[Align::Left, Align::Right, Align::Left, Align::Right],
+        &rows,
+        style,
+    )?;
 
     if view.top > 0 && !modules.is_empty() {
         let shown = &modules[..view.top.min(modules.len())];
@@ -237,7 +266,11 @@ pub fn du_human(
         writeln!(
             out,
             "{}",
-            paint(&format!("{title} ({} of {})", shown.len(), modules.len()), BOLD, style)
+            paint(
+                &format!("{title} ({} of {})", shown.len(), modules.len()),
+                BOLD,
+                style
+            )
         )?;
         let largest = shown.iter().map(|m| m.sizes.bytes(a)).max().unwrap_or(0);
         let rows: Vec<Vec<Cell>> = shown
@@ -254,21 +287,33 @@ pub fn du_human(
                 ]
             })
             .collect();
-        let aligns = [Align::Left, Align::Right, Align::Left, Align::Right, Align::Left, Align::Right];
+        let aligns = [
+            Align::Left,
+            Align::Right,
+            Align::Left,
+            Align::Right,
+            Align::Left,
+            Align::Right,
+        ];
         table(out, &aligns, &rows, style)?;
     }
 
     if !estimates.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{}", paint("reclaimable (estimates; they overlap)", BOLD, style))?;
+        writeln!(
+            out,
+            "{}",
+            paint("reclaimable (estimates; they overlap)", BOLD, style)
+        )?;
         let dirs: Vec<String> = view.unused_by.iter().map(|d| show_path(d)).collect();
         let rows: Vec<Vec<Cell>> = estimates
             .iter()
             .map(|e| {
                 let (what, how) = match e.kind {
-                    EstimateKind::ZipsWithTree => {
-                        ("zips whose tree is extracted".to_string(), "modcache prune --zips-only".to_string())
-                    }
+                    EstimateKind::ZipsWithTree => (
+                        "zips whose tree is extracted".to_string(),
+                        "modcache prune --zips-only".to_string(),
+                    ),
                     EstimateKind::Superseded(n) => (
                         format!("versions beyond the newest {n} of each module"),
                         format!("modcache prune --keep-latest {n}"),
@@ -289,7 +334,14 @@ pub fn du_human(
                 ]
             })
             .collect();
-        let aligns = [Align::Left, Align::Right, Align::Right, Align::Left, Align::Right, Align::Left];
+        let aligns = [
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Right,
+            Align::Left,
+        ];
         table(out, &aligns, &rows, style)?;
     }
     writeln!(out)?;
@@ -297,7 +349,11 @@ pub fn du_human(
         out,
         "{}",
         paint(
-            &format!("measured {} entries in {}", usage.total().entries, show_duration(elapsed)),
+            &format!(
+                "measured {} entries in {}",
+                usage.total().entries,
+                show_duration(elapsed)
+            ),
             DIM,
             style
         )
@@ -315,8 +371,17 @@ fn versions_human(
     let a = view.apparent;
     let versions = usage.module_versions(module, view.sort, a);
     // As in the module list: the versions plus the module's `@v/list`.
-    let list = usage.lists.get(module).copied().unwrap_or_default().bytes(a);
-    let total: u64 = list + versions.iter().map(|(_, v)| v.total().bytes(a)).sum::<u64>();
+    let list = usage
+        .lists
+        .get(module)
+        .copied()
+        .unwrap_or_default()
+        .bytes(a);
+    let total: u64 = list
+        + versions
+            .iter()
+            .map(|(_, v)| v.total().bytes(a))
+            .sum::<u64>();
     writeln!(
         out,
         "{}: {}, {} {}",
@@ -325,12 +390,26 @@ fn versions_human(
         show_bytes(total),
         size_name(a)
     )?;
-    let largest = versions.iter().map(|(_, v)| v.total().bytes(a)).max().unwrap_or(0);
+    let largest = versions
+        .iter()
+        .map(|(_, v)| v.total().bytes(a))
+        .max()
+        .unwrap_or(0);
     let mut rows = vec![
-        ["version", "date", "last used", "tree", "zip", "other", "total", "", ""]
-            .into_iter()
-            .map(|h| painted(h, DIM))
-            .collect::<Vec<_>>(),
+        [
+            "version",
+            "date",
+            "last used",
+            "tree",
+            "zip",
+            "other",
+            "total",
+            "",
+            "",
+        ]
+        .into_iter()
+        .map(|h| painted(h, DIM))
+        .collect::<Vec<_>>(),
     ];
     for (mv, v) in &versions {
         let n = v.total().bytes(a);
@@ -360,7 +439,10 @@ fn versions_human(
         Align::Right,
     ];
     table(out, &aligns, &rows, style)?;
-    if versions.iter().any(|(_, v)| matches!(v.date(), Some((_, DateSource::Mtime)))) {
+    if versions
+        .iter()
+        .any(|(_, v)| matches!(v.date(), Some((_, DateSource::Mtime))))
+    {
         writeln!(out, "{}", paint(MTIME_NOTE, DIM, style))?;
     }
     Ok(())
@@ -550,7 +632,12 @@ fn parts_text(s: &Selected) -> String {
 }
 
 fn selected_rows(plan: &Plan, style: Style) -> Vec<Vec<Cell>> {
-    let largest = plan.versions.iter().map(|s| s.sizes.disk).max().unwrap_or(0);
+    let largest = plan
+        .versions
+        .iter()
+        .map(|s| s.sizes.disk)
+        .max()
+        .unwrap_or(0);
     plan.versions
         .iter()
         .map(|s| {
@@ -565,7 +652,10 @@ fn selected_rows(plan: &Plan, style: Style) -> Vec<Vec<Cell>> {
                 cell(date),
             ];
             if plan.max_size.is_some() {
-                row.push(cell(s.last_used.map_or("-".into(), |t| format!("used {}", format_date(t)))));
+                row.push(cell(
+                    s.last_used
+                        .map_or("-".into(), |t| format!("used {}", format_date(t))),
+                ));
             }
             row.extend([
                 cell(show_bytes(s.sizes.disk)),
@@ -578,7 +668,12 @@ fn selected_rows(plan: &Plan, style: Style) -> Vec<Vec<Cell>> {
 }
 
 /// The plan, before anything is removed: one row per version, then the total.
-pub fn prune_plan_human(out: &mut impl Write, plan: &Plan, dry_run: bool, style: Style) -> io::Result<()> {
+pub fn prune_plan_human(
+    out: &mut impl Write,
+    plan: &Plan,
+    dry_run: bool,
+    style: Style,
+) -> io::Result<()> {
     if plan.versions.is_empty() {
         let why = match plan.max_size {
             Some(max) if plan.cache.disk <= max => format!(
@@ -609,7 +704,11 @@ pub fn prune_plan_human(out: &mut impl Write, plan: &Plan, dry_run: bool, style:
     }
     aligns.extend([Align::Right, Align::Left, Align::Left]);
     table(out, &aligns, &selected_rows(plan, style), style)?;
-    if plan.versions.iter().any(|s| matches!(s.date, Some((_, DateSource::Mtime)))) {
+    if plan
+        .versions
+        .iter()
+        .any(|s| matches!(s.date, Some((_, DateSource::Mtime))))
+    {
         writeln!(out, "{}", paint(MTIME_NOTE, DIM, style))?;
     }
     if dry_run {
@@ -650,7 +749,11 @@ pub fn prune_result_human(
     }
     for p in pruned {
         if let Some(why) = p.skipped {
-            writeln!(out, "  {}: skipped: {why}", show_text(&p.module.to_string()))?;
+            writeln!(
+                out,
+                "  {}: skipped: {why}",
+                show_text(&p.module.to_string())
+            )?;
         }
     }
     let removed = pruned.iter().filter(|p| !p.removed.is_empty()).count();
@@ -663,7 +766,10 @@ pub fn prune_result_human(
         paint(&show_bytes(freed), BOLD, style),
         show_bytes(plan.cache.disk.saturating_sub(freed)),
         if failed > 0 {
-            format!(" ({} failed, see stderr)", plural(failed, "removal", "removals"))
+            format!(
+                " ({} failed, see stderr)",
+                plural(failed, "removal", "removals")
+            )
         } else {
             String::new()
         }
@@ -675,7 +781,11 @@ pub fn prune_result_human(
 pub fn prune_errors(pruned: &[Pruned], list_errors: &[Error]) {
     for p in pruned {
         if let Some(e) = &p.error {
-            eprintln!("modcache: {}: {}", show_text(&p.module.to_string()), show_text(&e.to_string()));
+            eprintln!(
+                "modcache: {}: {}",
+                show_text(&p.module.to_string()),
+                show_text(&e.to_string())
+            );
         }
     }
     for e in list_errors {
@@ -779,7 +889,9 @@ pub fn prune_json(
                         .collect(),
                     freed_bytes: outcome.map(Pruned::freed),
                     skipped: outcome.and_then(|o| o.skipped),
-                    error: outcome.and_then(|o| o.error.as_ref()).map(|e| e.to_string()),
+                    error: outcome
+                        .and_then(|o| o.error.as_ref())
+                        .map(|e| e.to_string()),
                 }
             })
             .collect(),
@@ -830,14 +942,29 @@ mod tests {
             color: false,
             unicode: false,
         };
-        table(&mut plain, &[Align::Left, Align::Right, Align::Left], &rows(CYAN), style).unwrap();
-        assert_eq!(String::from_utf8(plain).unwrap(), "  trees     1.2 MB  ##\n  metadata   30 kB  #\n");
+        table(
+            &mut plain,
+            &[Align::Left, Align::Right, Align::Left],
+            &rows(CYAN),
+            style,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            "  trees     1.2 MB  ##\n  metadata   30 kB  #\n"
+        );
         let mut coloured = Vec::new();
         let style = Style {
             color: true,
             unicode: false,
         };
-        table(&mut coloured, &[Align::Left, Align::Right, Align::Left], &rows(CYAN), style).unwrap();
+        table(
+            &mut coloured,
+            &[Align::Left, Align::Right, Align::Left],
+            &rows(CYAN),
+            style,
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(coloured).unwrap(),
             "  trees     1.2 MB  \x1b[36m##\x1b[0m\n  metadata   30 kB  \x1b[36m#\x1b[0m\n"
