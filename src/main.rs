@@ -391,7 +391,7 @@ fn du(s: &DuSettings) -> Result<Outcome> {
             cache.root().display()
         )));
     }
-    let estimates = modcache::prune::reclaimable(cache, &usage, s.keep_latest, projects.as_ref());
+    let estimates = modcache::prune::reclaimable(&usage, s.keep_latest, projects.as_ref());
     let elapsed = started.elapsed();
     let view = report::usage::DuView {
         top: s.top,

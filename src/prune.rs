@@ -261,8 +261,30 @@ impl Plan {
 
 /// Choose what to remove. Pure: reads only `usage`.
 pub fn plan(cache: &ModCache, usage: &Usage, c: &Criteria) -> Plan {
+    Plan {
+        versions: choose(usage, c)
+            .into_iter()
+            .map(|ch| select(cache, ch))
+            .collect(),
+        scope: c.scope,
+        cache: usage.total(),
+        max_size: c.max_size,
+    }
+}
+
+/// A version chosen, before its paths are worked out.
+struct Choice<'u> {
+    mv: &'u ModuleVersion,
+    v: &'u VersionUsage,
+    parts: Vec<Part>,
+    sizes: Sizes,
+    gomod_kept: bool,
+}
+
+/// The selection itself, sorted by module path and semver.
+fn choose<'u>(usage: &'u Usage, c: &Criteria) -> Vec<Choice<'u>> {
     let superseded = c.keep_latest.map(|n| superseded(usage, n));
-    let mut chosen: Vec<Selected> = Vec::new();
+    let mut chosen: Vec<Choice<'u>> = Vec::new();
     for (mv, v) in usage.present() {
         let need = match c.unused_by {
             Some(projects) => match projects.need(mv) {
@@ -285,50 +307,49 @@ pub fn plan(cache: &ModCache, usage: &Usage, c: &Criteria) -> Plan {
         if parts.is_empty() {
             continue;
         }
-        chosen.push(select(cache, mv, v, parts, need == Some(Need::GoMod)));
+        chosen.push(Choice {
+            mv,
+            v,
+            sizes: parts.iter().map(|&p| v.part(p)).sum(),
+            parts,
+            gomod_kept: need == Some(Need::GoMod),
+        });
     }
-    let total = usage.total();
+    let by_version = |a: &ModuleVersion, b: &ModuleVersion| {
+        a.path
+            .cmp(&b.path)
+            .then_with(|| semver::compare(&a.version, &b.version))
+    };
     if let Some(max) = c.max_size {
         chosen.sort_by(|a, b| {
-            (a.last_used, &a.plan.module.path)
-                .cmp(&(b.last_used, &b.plan.module.path))
-                .then_with(|| semver::compare(&a.plan.module.version, &b.plan.module.version))
+            a.v.last_used
+                .cmp(&b.v.last_used)
+                .then_with(|| by_version(a.mv, b.mv))
         });
-        let mut left = total.disk;
+        let mut left = usage.total().disk;
         let keep = chosen
             .iter()
-            .take_while(|s| {
+            .take_while(|ch| {
                 let take = left > max;
-                left = left.saturating_sub(s.sizes.disk);
+                left = left.saturating_sub(ch.sizes.disk);
                 take
             })
             .count();
         chosen.truncate(keep);
     }
-    chosen.sort_by(|a, b| {
-        a.plan
-            .module
-            .path
-            .cmp(&b.plan.module.path)
-            .then_with(|| semver::compare(&a.plan.module.version, &b.plan.module.version))
-    });
-    Plan {
-        versions: chosen,
-        scope: c.scope,
-        cache: total,
-        max_size: c.max_size,
-    }
+    chosen.sort_by(|a, b| by_version(a.mv, b.mv));
+    chosen
 }
 
 /// Present versions beyond the `keep` highest of their module.
-fn superseded(usage: &Usage, keep: usize) -> BTreeSet<ModuleVersion> {
+fn superseded<'u>(usage: &'u Usage, keep: usize) -> BTreeSet<&'u ModuleVersion> {
     let mut out = BTreeSet::new();
-    let mut module: Vec<&ModuleVersion> = Vec::new();
-    let mut flush = |module: &mut Vec<&ModuleVersion>| {
+    let mut module: Vec<&'u ModuleVersion> = Vec::new();
+    let mut flush = |module: &mut Vec<&'u ModuleVersion>| {
         module.sort_by(|a, b| {
             semver::compare(&b.version, &a.version).then_with(|| b.version.cmp(&a.version))
         });
-        out.extend(module.drain(..).skip(keep).cloned());
+        out.extend(module.drain(..).skip(keep));
     };
     for (mv, _) in usage.present() {
         if module.last().is_some_and(|m| m.path != mv.path) {
@@ -376,19 +397,12 @@ fn removable(v: &VersionUsage, need: Option<Need>, scope: Scope) -> Vec<Part> {
     candidates.iter().copied().filter(|&p| v.has(p)).collect()
 }
 
-fn select(
-    cache: &ModCache,
-    mv: &ModuleVersion,
-    v: &VersionUsage,
-    parts: Vec<Part>,
-    gomod_kept: bool,
-) -> Selected {
-    let paths = cache.paths(mv);
+fn select(cache: &ModCache, ch: Choice<'_>) -> Selected {
+    let paths = cache.paths(ch.mv);
     let mut removals = Vec::new();
-    let mut sizes = Sizes::default();
-    for &part in &parts {
+    for &part in &ch.parts {
         if part == Part::Tmp {
-            for (path, s) in &v.tmp {
+            for (path, s) in &ch.v.tmp {
                 removals.push(Removal {
                     path: path.clone(),
                     bytes: s.disk,
@@ -397,21 +411,20 @@ fn select(
         } else {
             removals.push(Removal {
                 path: part_path(&paths, part).to_path_buf(),
-                bytes: v.part(part).disk,
+                bytes: ch.v.part(part).disk,
             });
         }
-        sizes += v.part(part);
     }
     Selected {
         plan: VersionPlan {
-            module: mv.clone(),
+            module: ch.mv.clone(),
             removals,
         },
-        parts,
-        sizes,
-        gomod_kept,
-        date: v.date(),
-        last_used: v.last_used,
+        parts: ch.parts,
+        sizes: ch.sizes,
+        gomod_kept: ch.gomod_kept,
+        date: ch.v.date(),
+        last_used: ch.v.last_used,
     }
 }
 
@@ -458,7 +471,6 @@ pub struct Estimate {
 
 /// The space each kind of prune would free now. The estimates overlap.
 pub fn reclaimable(
-    cache: &ModCache,
     usage: &Usage,
     keep_latest: usize,
     projects: Option<&Projects>,
@@ -491,11 +503,11 @@ pub fn reclaimable(
     kinds
         .into_iter()
         .map(|(kind, criteria)| {
-            let plan = plan(cache, usage, &criteria);
+            let chosen = choose(usage, &criteria);
             Estimate {
                 kind,
-                versions: plan.versions.len(),
-                sizes: plan.sizes(),
+                versions: chosen.len(),
+                sizes: chosen.iter().map(|ch| ch.sizes).sum(),
             }
         })
         .collect()

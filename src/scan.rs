@@ -43,6 +43,15 @@ pub fn scan(cache: &ModCache) -> Inventory {
     while let Some(entry) = downloads.next() {
         let e = match entry {
             Ok(e) => e,
+            // A cache that has only extracted trees, or nothing yet, has no cache/download.
+            Err(err)
+                if err.depth() == 0
+                    && err
+                        .io_error()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                continue;
+            }
             Err(err) => {
                 inv.walk_error(err);
                 continue;

@@ -37,11 +37,11 @@
 //! out of it; `modcache fsck` reads every file and so marks every version as used today.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
+use std::ffi::OsStr;
 use std::fs::{self, Metadata};
 use std::io::{self, Read};
 use std::ops::{Add, AddAssign};
-use std::os::unix::ffi::OsStringExt;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -678,60 +678,50 @@ impl Meta {
 /// Entries are `fstatat`ed relative to the open directory (as `du` does), not through
 /// their full path: the kernel then resolves one name, not every component again.
 fn read_dir(dir: &Path, errors: &mut Vec<(PathBuf, io::Error)>) -> Vec<(PathBuf, Meta)> {
-    read_names(dir, errors)
-        .into_iter()
-        .map(|(name, meta)| (dir.join(name), meta))
-        .collect()
+    let mut out = Vec::new();
+    errors.extend(for_each_entry(dir, |name, meta| {
+        out.push((dir.join(name), *meta))
+    }));
+    out
 }
 
-/// [`read_dir`] without building a path per entry: names only.
-fn read_names(dir: &Path, errors: &mut Vec<(PathBuf, io::Error)>) -> Vec<(OsString, Meta)> {
+/// Call `f` with the name and metadata of each entry of `dir` (`.` and `..` left out);
+/// returns what could not be read. No allocation per entry: names are borrowed from the
+/// `getdents` buffer, and `fstatat` runs on a second descriptor of the same directory.
+fn for_each_entry(dir: &Path, mut f: impl FnMut(&OsStr, &Meta)) -> Vec<(PathBuf, io::Error)> {
     use rustix::fs::{AtFlags, Dir, Mode, OFlags};
-    let opened = rustix::fs::open(
-        dir,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .and_then(Dir::new);
-    let mut entries = match opened {
-        Ok(d) => d,
+    let mut errors = Vec::new();
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let opened = rustix::fs::open(dir, flags, Mode::empty())
+        .map_err(io::Error::from)
+        .and_then(|fd| Ok((fd.try_clone()?, fd)))
+        .and_then(|(reader, fd)| Ok((Dir::new(reader)?, fd)));
+    let (mut entries, fd) = match opened {
+        Ok(x) => x,
         Err(e) => {
-            errors.push((dir.to_path_buf(), e.into()));
-            return Vec::new();
+            errors.push((dir.to_path_buf(), e));
+            return errors;
         }
     };
-    let mut names = Vec::new();
     while let Some(entry) = entries.read() {
-        match entry {
-            Ok(e) => {
-                let name = e.file_name();
-                if name != c"." && name != c".." {
-                    names.push(name.to_owned());
-                }
-            }
+        let entry = match entry {
+            Ok(e) => e,
             Err(e) => {
                 errors.push((dir.to_path_buf(), e.into()));
                 break;
             }
+        };
+        let name = entry.file_name();
+        if name == c"." || name == c".." {
+            continue;
+        }
+        let os_name = OsStr::from_bytes(name.to_bytes());
+        match rustix::fs::statat(&fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => f(os_name, &Meta::of_stat(&st)),
+            Err(e) => errors.push((dir.join(os_name), e.into())),
         }
     }
-    let mut out = Vec::with_capacity(names.len());
-    let fd = match entries.fd() {
-        Ok(fd) => fd,
-        Err(e) => {
-            errors.push((dir.to_path_buf(), e.into()));
-            return Vec::new();
-        }
-    };
-    for name in names {
-        let stat = rustix::fs::statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW);
-        let name = OsString::from_vec(name.into_bytes());
-        match stat {
-            Ok(st) => out.push((name, Meta::of_stat(&st))),
-            Err(e) => errors.push((dir.join(name), e.into())),
-        }
-    }
-    out
+    errors
 }
 
 /// Who a hard-linked file is charged to, if its first path is this one.
@@ -822,13 +812,14 @@ fn subtree(path: &Path, meta: &Meta, owner: &Owner, atime_counts: bool) -> Subtr
         return sub;
     }
     let mut dirs = Vec::new();
-    for (name, m) in read_names(path, &mut sub.errors) {
+    let errors = for_each_entry(path, |name, m| {
         if m.is_dir() {
-            dirs.push((path.join(name), m));
+            dirs.push((path.join(name), *m));
         } else {
-            sub.count(&m, owner, atime_counts, || path.join(name));
+            sub.count(m, owner, atime_counts, || path.join(name));
         }
-    }
+    });
+    sub.errors.extend(errors);
     if dirs.len() == 1 {
         let (p, m) = dirs.pop().expect("one");
         return sub + subtree(&p, &m, owner, atime_counts);
