@@ -944,6 +944,23 @@ fn go_hash_zip_agrees_on_crafted_archives() {
         cases.push((m.mv.to_string().replace('/', "_"), m.zip));
     }
     let basic = cases[0].1.clone();
+    // End records that lie: a wrong entry count, a comment running past the end.
+    let eocd = basic.len() - 22;
+    let mut wrong_count = basic.clone();
+    wrong_count[eocd + 10] += 1;
+    cases.push(("wrong-count".into(), wrong_count));
+    let mut long_comment = basic.clone();
+    long_comment[eocd + 20] = 5;
+    cases.push(("comment-past-end".into(), long_comment));
+    // More entries than 16 bits count: a zip64 end record, and Go's modulo-65536 check.
+    let m = ModuleVersion::new("example.com/huge", "v1.0.0");
+    let names: Vec<Item> = (0..70_000)
+        .map(|i| stored(&format!("f{i}"), format!("{i}")))
+        .collect();
+    cases.push((
+        "many-entries".into(),
+        module_zip(&m, &names, Style::default()),
+    ));
     for cut in [1, 22, 23, 40, 100, basic.len() - 22, basic.len() - 1] {
         cases.push((
             format!("basic-cut-{cut}"),

@@ -1,0 +1,3 @@
+module hashzip
+
+go 1.21
