@@ -22,7 +22,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::cache::{ModCache, ModuleVersion, VersionPaths};
+use crate::cache::{ModCache, ModuleVersion, VersionPaths, lock};
 use crate::gosum::SumIndex;
 use crate::hash::{self, ZipError};
 use crate::quick::{self, Fingerprint, QuickState};
@@ -100,6 +100,8 @@ pub struct Stats {
     pub trees_hashed: u64,
     /// Versions whose hashing `--quick` skipped as unchanged.
     pub versions_skipped: u64,
+    /// Versions a running `go` command was writing (their lock was held): not judged.
+    pub versions_busy: u64,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -109,6 +111,7 @@ impl std::ops::AddAssign for Stats {
         self.zips_hashed += o.zips_hashed;
         self.trees_hashed += o.trees_hashed;
         self.versions_skipped += o.versions_skipped;
+        self.versions_busy += o.versions_busy;
     }
 }
 
@@ -539,6 +542,13 @@ pub struct CacheReport {
     pub verified: Vec<(ModuleVersion, Fingerprint, String)>,
 }
 
+/// A `.partial` marker or temp files under a lock another process holds are a `go`
+/// command at work, not leftovers: a whole-cache check leaves that version to it.
+/// (Code that re-checks a version under its own lock calls [`check_version`] directly.)
+fn being_written(cache: &ModCache, mv: &ModuleVersion, files: &VersionFiles) -> bool {
+    (files.partial || !files.tmp.is_empty()) && files.lock && lock::is_held(&cache.paths(mv).lock)
+}
+
 /// Check every version of `inventory` in the current rayon pool.
 pub fn check_all(
     cache: &ModCache,
@@ -554,7 +564,18 @@ pub fn check_all(
     let reports: Vec<VersionReport> = versions
         .par_iter()
         .map(|(mv, files)| {
-            let r = check_version_with(cache, mv, files, sums, quick);
+            let r = if being_written(cache, mv, files) {
+                VersionReport {
+                    stats: Stats {
+                        versions_checked: 1,
+                        versions_busy: 1,
+                        ..Stats::default()
+                    },
+                    ..VersionReport::default()
+                }
+            } else {
+                check_version_with(cache, mv, files, sums, quick)
+            };
             progress.version_done(r.stats.bytes_hashed);
             r
         })

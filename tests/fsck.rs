@@ -362,3 +362,38 @@ fn quick_mode_skips_unchanged_versions_and_still_sees_edits() {
         [finding("rsc.io/quote@v1.5.2", "dir-modified")].into()
     );
 }
+
+#[test]
+fn a_version_go_is_extracting_right_now_is_not_reported_as_partial() {
+    require_go!();
+    let cache = GoCache::new();
+    cache.download(&["rsc.io/quote@v1.5.2", "rsc.io/sampler@v1.3.0"]);
+    let quote = cache.version("rsc.io/quote@v1.5.2");
+    quote.interrupt_extraction();
+    quote.leave_zip_tmp();
+
+    // Hold Go's lock as a `go` command mid-extraction does.
+    let lock = modcache::cache::lock::VersionLock::acquire(&quote.paths.lock).unwrap();
+    let out = cache
+        .modcache()
+        .arg("fsck")
+        .arg("--modcache")
+        .arg(cache.root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(", 1 being written by go)"), "{stdout}");
+    drop(lock);
+
+    let (code, findings, _) = fsck_json(&cache, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        [
+            finding("rsc.io/quote@v1.5.2", "partial"),
+            finding("rsc.io/quote@v1.5.2", "tmp-leftover")
+        ]
+        .into()
+    );
+}

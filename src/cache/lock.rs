@@ -46,3 +46,13 @@ fn open(path: &Path) -> Result<File> {
         .open(path)
         .at(path)
 }
+
+/// True if another process holds the lock at `path` right now: a `go` command is
+/// downloading or extracting that version. Read-only: a missing lock file is not created
+/// (and means nobody holds it); the lock is taken for an instant only to test it.
+pub fn is_held(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(TryLockError::WouldBlock))
+}

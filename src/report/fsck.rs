@@ -36,11 +36,13 @@ pub fn human(
             kinds.join(", ")
         )
     };
-    let skipped = if s.versions_skipped > 0 {
-        format!(", {} unchanged since verified", s.versions_skipped)
-    } else {
-        String::new()
-    };
+    let mut skipped = String::new();
+    if s.versions_skipped > 0 {
+        skipped += &format!(", {} unchanged since verified", s.versions_skipped);
+    }
+    if s.versions_busy > 0 {
+        skipped += &format!(", {} being written by go", s.versions_busy);
+    }
     writeln!(
         out,
         "checked {} versions ({} zips, {} trees{skipped}), hashed {} in {}: {verdict}",
