@@ -371,7 +371,7 @@ fn usage_style(output: Output) -> report::usage::Style {
 fn du(s: &DuSettings) -> Result<Outcome> {
     let cache = &s.common.cache;
     let projects = unused_by(&s.unused_by, cache)?;
-    let pool = thread_pool(s.common.jobs)?;
+    let pool = thread_pool(s.walk_jobs)?;
     let started = Instant::now();
     // The overview shows no dates: leave the .info files closed unless they are shown.
     let dates = if s.versions.is_some()
@@ -428,7 +428,7 @@ fn prune(s: &PruneSettings) -> Result<Outcome> {
     use modcache::prune::{self, Criteria};
     let cache = &s.common.cache;
     let projects = unused_by(&s.unused_by, cache)?;
-    let pool = thread_pool(s.common.jobs)?;
+    let pool = thread_pool(s.walk_jobs)?;
     let usage = pool.install(|| modcache::usage::measure(cache, modcache::usage::Dates::Read));
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -647,8 +647,10 @@ fn fix_removes_a_symlinked_tree_as_a_link_and_never_follows_it() {
 /// that are missing (taking their locks, writing temp files and `.partial` markers that
 /// fix may see mid-flight) and versions fix is repairing (a modified tree, an
 /// interrupted extraction, temp files), while fix also repairs versions Go does not
-/// touch. The test holds the lock of the interrupted extraction until both Go and fix
-/// wait for it, so the two really contend for one version. Both must succeed, and Go
+/// touch. The test holds the lock of a version both want to repair (its `.ziphash` is
+/// gone) until both Go and fix wait for it, so the two really contend for one version.
+/// (A held lock beside a `.partial` marker would mean Go is mid-extraction, which fsck
+/// leaves alone: see `a_version_go_is_extracting_right_now_is_not_reported_as_partial`.) Both must succeed, and Go
 /// must verify the result. Three rounds, to vary the interleaving.
 #[test]
 fn go_mod_download_and_fix_run_concurrently() {
@@ -657,10 +659,11 @@ fn go_mod_download_and_fix_run_concurrently() {
         let (cache, project) = setup();
         let v = |s: &str| cache.version(s);
         v("rsc.io/quote@v1.5.2").edit_tree_file("quote.go", |d| d.push(b'\n'));
-        v("rsc.io/breaker@v2.0.0+incompatible").interrupt_extraction();
+        // Held below: Go re-extracts a tree whose .ziphash is gone, under this lock.
+        v("rsc.io/breaker@v2.0.0+incompatible").remove_ziphash();
         v("example.com/dotgo.go@v1.0.0").leave_zip_tmp();
         v("rsc.io/quote@v1.5.1").truncate_zip();
-        v("rsc.io/quote@v1.5.3-pre1").remove_ziphash();
+        v("rsc.io/quote@v1.5.3-pre1").interrupt_extraction();
         v("rsc.io/sampler@v1.3.1").garble_ziphash();
         for spec in ["rsc.io/quote/v3@v3.0.0", "rsc.io/QUOTE@v1.5.3-PRE"] {
             let gone = v(spec);
