@@ -349,9 +349,15 @@ fn unused_by(
     if dirs.is_empty() {
         return Ok(None);
     }
-    modcache::prune::Projects::find(dirs, cache.root())
-        .map(Some)
-        .map_err(|e| Error::Usage(format!("--unused-by: {e}")))
+    let projects = modcache::prune::Projects::find(dirs, cache.root())
+        .map_err(|e| Error::Usage(format!("--unused-by: {e}")))?;
+    for link in &projects.skipped_links {
+        report::warn(&format!(
+            "--unused-by: not following the symlink {}: give its target too if a project lives there",
+            link.display()
+        ));
+    }
+    Ok(Some(projects))
 }
 
 fn usage_style(output: Output) -> report::usage::Style {

@@ -66,6 +66,9 @@ pub enum Need {
 pub struct Projects {
     /// Every go.sum and go.work.sum read, sorted.
     pub sum_files: Vec<PathBuf>,
+    /// Symlinks to directories met (and not followed) by the walk, sorted: a project
+    /// behind one is not seen unless its directory is given too.
+    pub skipped_links: Vec<PathBuf>,
     need: HashMap<ModuleVersion, Need>,
     /// Arguments of `go` lines (`1.21`, `1.22.3`).
     go_lines: BTreeSet<String>,
@@ -108,6 +111,12 @@ impl Projects {
                         None => Error::invalid(path, "filesystem loop"),
                     }
                 })?;
+                if entry.path_is_symlink() {
+                    if entry.path().is_dir() {
+                        projects.skipped_links.push(entry.path().to_path_buf());
+                    }
+                    continue;
+                }
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -127,6 +136,7 @@ impl Projects {
             }
         }
         projects.sum_files.sort();
+        projects.skipped_links.sort();
         Ok(projects)
     }
 

@@ -656,7 +656,7 @@ mod tests {
         assert_eq!(removed(&f), [vp.tree.clone(), vp.partial.clone()]);
         assert_eq!(
             removed(&plan(&[(Kind::TmpLeftover, &tmp_zip)], none)),
-            [tmp_zip.clone()]
+            std::slice::from_ref(&tmp_zip)
         );
         // A young .info temp file may be Go writing it without the lock: left alone.
         let tmp_info = vp.v_dir.join("v1.0.0.info456.tmp");
@@ -671,11 +671,11 @@ mod tests {
         file.set_modified(hour_ago).unwrap();
         assert_eq!(
             removed(&plan(&[(Kind::TmpLeftover, &tmp_info)], none)),
-            [tmp_info.clone()]
+            std::slice::from_ref(&tmp_info)
         );
         assert_eq!(
             removed(&plan(&[(Kind::InfoCorrupt, &vp.info)], none)),
-            [vp.info.clone()]
+            std::slice::from_ref(&vp.info)
         );
 
         // go.sum disagreements: nothing without --trust-gosum.

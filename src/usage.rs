@@ -22,19 +22,21 @@
 //! The walk is a recursive rayon fan-out: every directory's subdirectories are measured
 //! in parallel on the caller's pool, so thousands of versions (and the directories of one
 //! big tree) spread over all threads. Each directory is read once and each entry is
-//! `lstat`ed once (through the directory handle); no file is opened except the small
+//! `fstatat`ed once relative to it (the kernel resolves one name, not the whole path),
+//! with no allocation per file. No file is opened except, with [`Dates::Read`], the small
 //! `.info` files, for their `Time`.
 //!
 //! # Dates and use
 //! A version's *date* is the `Time` of its `.info` file (the commit or tag time the proxy
-//! reported); without a readable `.info`, it is the newest modification time of the
-//! version's files, and [`DateSource`] says which. Its *last use* is the newest of: the
-//! modification time of any of its files, and the access time of its `.mod`, its `.zip`
-//! and the files of its tree, which are what a `go build` reads. Access times are only as
-//! good as the mount: `relatime` (Linux's default) records at most one read a day,
-//! `noatime` records none, so that last use falls back to download time. The `.info`
-//! file, which modcache itself reads, and directories, which every walk lists, are left
-//! out of it; `modcache fsck` reads every file and so marks every version as used today.
+//! reported; Go's zero time counts as none); without one, it is the newest modification
+//! time of the version's files, and [`DateSource`] says which. Its *last use* is the
+//! newest of: the modification time of any of its files, and the access time of its
+//! `.mod`, its `.zip` and the files of its tree, which are what a `go build` reads. Access
+//! times are only as good as the mount: `relatime` (Linux's default) records at most one
+//! read a day, `noatime` records none, so that last use falls back to download time. The
+//! `.info` file, which modcache itself reads, and directories, which every walk lists,
+//! are left out of it; `modcache fsck` reads every file and so marks every version as
+//! used today.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
