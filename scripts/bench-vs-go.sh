@@ -84,7 +84,7 @@ libdeflate_speed() {
     command -v libdeflate-gunzip >/dev/null || return 0
     if [[ ! -s $corpus ]]; then
         find "$dir/gomodcache" -path '*@*' -name '*.go' -size -1000k -print0 |
-            xargs -0 cat | head -c 64000000 | gzip -6 >"$corpus.1"
+            xargs -0 cat 2>/dev/null | head -c 64000000 | gzip -6 >"$corpus.1"
         for _ in 1 2 3 4 5 6 7 8; do cat "$corpus.1"; done >"$corpus"
         rm "$corpus.1"
     fi

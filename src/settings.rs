@@ -331,3 +331,33 @@ pub fn output_mode(json: bool) -> Output {
         color: terminal && !no_color,
     }
 }
+
+/// What `modcache hash` hashes.
+#[derive(Debug, Clone)]
+pub enum HashSettings {
+    Zip(PathBuf),
+    Tree { dir: PathBuf, prefix: String },
+    GoMod(PathBuf),
+}
+
+impl HashSettings {
+    pub fn from_args(args: &crate::cli::HashArgs) -> Result<Self> {
+        let file = args.file.clone();
+        if args.gomod {
+            return Ok(HashSettings::GoMod(file));
+        }
+        if !file.is_dir() {
+            return Ok(HashSettings::Zip(file));
+        }
+        match &args.prefix {
+            Some(prefix) => Ok(HashSettings::Tree {
+                dir: file,
+                prefix: prefix.clone(),
+            }),
+            None => Err(Error::invalid(
+                &file,
+                "is a directory: give --prefix path@version to hash it as Go does",
+            )),
+        }
+    }
+}
