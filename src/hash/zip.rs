@@ -520,6 +520,11 @@ fn plan_batches(entries: &[Entry], mut units: Vec<usize>) -> Vec<Batch> {
             entries: vec![i],
         });
     }
+    // Largest work first, so that no large entry is left to run alone at the end.
+    batches.sort_by_key(|b| {
+        let compressed: u64 = b.entries.iter().map(|&i| entries[i].compressed).sum();
+        std::cmp::Reverse(compressed)
+    });
     batches
 }
 
