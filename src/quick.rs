@@ -20,7 +20,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use walkdir::WalkDir;
 
 use crate::cache::{ModCache, ModuleVersion, escape};
 use crate::error::{IoContext, Result};
@@ -104,22 +103,39 @@ pub fn fingerprint(cache: &ModCache, mv: &ModuleVersion) -> Fingerprint {
         add_meta(&mut h, path.symlink_metadata().ok());
     }
     h.update(b"tree");
-    for entry in WalkDir::new(&paths.tree)
-        .follow_root_links(false)
-        .sort_by_file_name()
-        .into_iter()
-    {
-        match entry {
-            Ok(e) => {
-                let rel = e.path().strip_prefix(&paths.tree).unwrap_or(Path::new(""));
-                h.update(rel.as_os_str().as_encoded_bytes());
-                h.update([0]);
-                add_meta(&mut h, e.metadata().ok());
-            }
-            Err(_) => h.update(b"\0error"),
-        }
+    let tree = paths.tree.symlink_metadata().ok();
+    let is_dir = tree.as_ref().is_some_and(|m| m.is_dir());
+    add_meta(&mut h, tree);
+    if is_dir {
+        add_dir(&mut h, &paths.tree, &mut Vec::new());
     }
     h.finalize().into()
+}
+
+/// Feed every entry below `dir` in name order: its name relative to the tree, then its
+/// metadata. `DirEntry::metadata` stats relative to the open directory (`fstatat`), which
+/// costs half of stat-ing each file by its full path on a cache of 160,000 files.
+fn add_dir(h: &mut Sha256, dir: &Path, rel: &mut Vec<u8>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        h.update(b"\0unreadable");
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let len = rel.len();
+        rel.push(b'/');
+        rel.extend_from_slice(entry.file_name().as_encoded_bytes());
+        h.update(&rel[..]);
+        h.update([0]);
+        let meta = entry.metadata().ok();
+        let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
+        add_meta(h, meta);
+        if is_dir {
+            add_dir(h, &entry.path(), rel);
+        }
+        rel.truncate(len);
+    }
 }
 
 fn add_meta(h: &mut Sha256, meta: Option<std::fs::Metadata>) {
