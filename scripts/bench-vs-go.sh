@@ -108,24 +108,33 @@ time_run() {
     local label=$1 tv start end rc=0
     shift
     tv=$(mktemp)
+    head -1 /proc/stat >"$tv.stat"
     start=$(date +%s.%N)
     /usr/bin/time -v -o "$tv" "$@" >/dev/null 2>"$tv.err" || rc=$?
     end=$(date +%s.%N)
+    head -1 /proc/stat >>"$tv.stat"
     if [[ $rc != 0 ]]; then
         log "$label exited with $rc:"
         tail -5 "$tv.err" >&2
     fi
-    python3 - "$label" "$start" "$end" "$rc" "$tv" >>"$results" <<'EOF'
+    python3 - "$label" "$start" "$end" "$rc" "$tv" "$(getconf CLK_TCK)" >>"$results" <<'EOF'
 import re, sys
-label, start, end, rc, tv = sys.argv[1:]
+label, start, end, rc, tv, tck = sys.argv[1:]
 t = open(tv).read()
 def field(name):
     m = re.search(re.escape(name) + r":\s*([\d.]+)", t)
     return m.group(1) if m else "nan"
-print("\t".join([label, f"{float(end) - float(start):.3f}", field("Maximum resident set size (kbytes)"),
-                 field("User time (seconds)"), field("System time (seconds)"), rc]))
+wall = float(end) - float(start)
+user, sys_ = field("User time (seconds)"), field("System time (seconds)")
+# CPU that other processes used meanwhile, in cores: busy time of the whole machine
+# (/proc/stat: all but idle and iowait) less this command's own.
+a, b = ([int(x) for x in line.split()[1:]] for line in open(tv + ".stat"))
+busy = sum(y - x for i, (x, y) in enumerate(zip(a, b)) if i not in (3, 4) and i < 8) / int(tck)
+others = max(0.0, busy - float(user) - float(sys_)) / wall if wall > 0 else 0.0
+print("\t".join([label, f"{wall:.3f}", field("Maximum resident set size (kbytes)"), user, sys_, rc,
+                 f"{others:.2f}"]))
 EOF
-    rm -f "$tv" "$tv.err"
+    rm -f "$tv" "$tv.err" "$tv.stat"
     log "$(tail -1 "$results" | cut -f1,2 | tr '\t' ' ') s"
 }
 
@@ -186,8 +195,9 @@ rows = [l.rstrip("\n").split("\t") for l in open(args[0])]
 jobs = int(args[1])
 print(args[2])
 runs = {}
-for label, w, rss, user, sys_, rc in rows:
-    runs.setdefault(label, []).append((float(w), float(rss) / 1024, float(user) + float(sys_), user, sys_, rc))
+for label, w, rss, user, sys_, rc, others in rows:
+    runs.setdefault(label, []).append(
+        (float(w), float(rss) / 1024, float(user) + float(sys_), user, sys_, rc, float(others)))
 best = {label: min(r) for label, r in runs.items()}
 peak = {label: max(x[1] for x in r) for label, r in runs.items()}
 repeat = max(len(r) for r in runs.values())
@@ -222,10 +232,12 @@ if len(args) > 3:
     if bound_flate2 > bound:
         print(f"lower bound with flate2's inflate instead: {bound_flate2:.2f} s")
 print()
-print("| command | wall s | CPU s (user+sys) | peak RSS MiB | exit |")
-print("|---|---:|---:|---:|---:|")
-for label, (w, _, cpu, user, sys_, rc) in best.items():
-    print(f"| `{label}` | {w:.2f} | {cpu:.2f} ({user}+{sys_}) | {peak[label]:.1f} | {rc} |")
+print("| command | wall s | CPU s (user+sys) | peak RSS MiB | exit | other load |")
+print("|---|---:|---:|---:|---:|---:|")
+for label, (w, _, cpu, user, sys_, rc, others) in best.items():
+    print(f"| `{label}` | {w:.2f} | {cpu:.2f} ({user}+{sys_}) | {peak[label]:.1f} | {rc} | {others:.2f} |")
+print("\n(other load: cores that other processes kept busy meanwhile, on average; "
+      "wall times with a high one are not comparable)")
 if repeat > 1:
     print(f"\n(best wall time of {repeat} runs each, interleaved; peak RSS is the largest seen)")
 

@@ -561,9 +561,11 @@ pub fn check_all(
 
     let versions: Vec<_> = inventory.versions.iter().collect();
     progress.start(versions.len() as u64);
-    let reports: Vec<VersionReport> = versions
+    // Each version's report is folded in as soon as it is made, so memory holds the
+    // problems found, not one report per version.
+    let mut out = versions
         .par_iter()
-        .map(|(mv, files)| {
+        .fold(CacheReport::default, |mut out, (mv, files)| {
             let r = if being_written(cache, mv, files) {
                 VersionReport {
                     stats: Stats {
@@ -577,19 +579,21 @@ pub fn check_all(
                 check_version_with(cache, mv, files, sums, quick)
             };
             progress.version_done(r.stats.bytes_hashed);
-            r
+            out.stats += r.stats;
+            out.problems.extend(r.problems);
+            if let Some((fp, h1)) = r.verified {
+                out.verified.push((ModuleVersion::clone(mv), fp, h1));
+            }
+            out
         })
-        .collect();
+        .reduce(CacheReport::default, |mut a, b| {
+            a.stats += b.stats;
+            a.problems.extend(b.problems);
+            a.verified.extend(b.verified);
+            a
+        });
     progress.finish();
 
-    let mut out = CacheReport::default();
-    for (r, (mv, _)) in reports.into_iter().zip(versions) {
-        out.stats += r.stats;
-        out.problems.extend(r.problems);
-        if let Some((fp, h1)) = r.verified {
-            out.verified.push((ModuleVersion::clone(mv), fp, h1));
-        }
-    }
     out.problems
         .extend(inventory.errors.iter().map(|(path, e)| Problem {
             module: None,
