@@ -324,6 +324,11 @@ fn is_letter(c: char) -> bool {
 
 /// The smallest rune of `c`'s simple case-folding orbit (iterating `unicode.SimpleFold`).
 fn fold_min(c: char) -> char {
+    if c.is_ascii() {
+        // The orbits of ASCII letters reach no smaller rune than the upper-case letter
+        // (k → K, not the Kelvin sign; s → S, not the long s).
+        return c.to_ascii_uppercase();
+    }
     let r = c as u32;
     let i = unicode::FOLD_MIN.partition_point(|&(lo, ..)| lo <= r);
     if i == 0 {
@@ -338,6 +343,9 @@ fn fold_min(c: char) -> char {
 
 /// x/mod/zip's `strToFold`: `equal_fold(s, t)` iff `str_to_fold(s) == str_to_fold(t)`.
 pub fn str_to_fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase(); // Go's fast path, and what the slow path gives
+    }
     s.chars()
         .map(|c| {
             let m = fold_min(c);
