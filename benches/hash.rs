@@ -40,6 +40,19 @@ fn main() {
         .expect("write");
     w.finish().expect("finish zip");
 
+    // Medium entries (1 MiB): each streamed on its own, too large for window batching.
+    let medium = dir.path().join("medium.zip");
+    let (medium_count, medium_len) = (64 / scale, 1 << 20);
+    let mut w = zip::ZipWriter::new(fs::File::create(&medium).expect("create zip"));
+    for i in 0..medium_count {
+        w.start_file(format!("example.com/m@v1.0.0/m{i}.txt"), options)
+            .expect("start_file");
+        w.write_all(&content(medium_len, 400 + i as u64, true))
+            .expect("write");
+    }
+    w.finish().expect("finish zip");
+    let medium_bytes = (medium_count * medium_len) as u64;
+
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -57,6 +70,15 @@ fn main() {
         report(
             &format!("hash_zip  1 entry, {threads} thread(s)"),
             one_bytes,
+            t,
+        );
+        let t = best_of(3, || {
+            let d = pool.install(|| hash_zip(&medium, None)).expect("hash_zip");
+            assert_eq!(d.bytes, medium_bytes);
+        });
+        report(
+            &format!("hash_zip  1 MiB entries, {threads} thr"),
+            medium_bytes,
             t,
         );
         let t = best_of(3, || {

@@ -13,17 +13,16 @@
 //! tree as modified; modcache agrees with it.
 //!
 //! Performance: hashing is bound by SHA-256 (sha2 uses the SHA-NI instructions when the
-//! CPU has them) and, for zips, by inflate. Both are parallelised *inside* one zip or
-//! tree, per entry or file, on the current rayon pool (the caller `install`s the pool
-//! built from `-j`); small entries are batched so that a task reads a run of them with
-//! one `pread`. Memory stays bounded: content is streamed through one reusable buffer
-//! per worker thread, never held whole.
+//! CPU has them) and, for zips, by inflate (zlib-rs; [`zip`] says why not libdeflate).
+//! Both are parallelised *inside* one zip or tree, per entry or file, on the current
+//! rayon pool (the caller `install`s the pool built from `-j`); small entries are
+//! batched so that a task reads a run of them with one `pread`. Memory stays bounded:
+//! content is streamed through one reusable buffer per worker thread, never held whole.
 
 pub mod tree;
 pub mod zip;
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
@@ -63,14 +62,15 @@ pub fn hash1(mut files: Vec<(String, [u8; 32])>) -> Result<String, NewlineError>
 
 /// The final step of Hash1 over lines already in sorted order and free of newlines.
 fn summarize<'a>(lines: impl IntoIterator<Item = (&'a [u8], &'a [u8; 32])>) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut summary = Sha256::new();
-    let mut hex = String::with_capacity(64);
+    let mut hex = [0u8; 64];
     for (name, sha) in lines {
-        hex.clear();
-        for b in sha {
-            let _ = write!(hex, "{b:02x}");
+        for (pair, b) in hex.chunks_exact_mut(2).zip(sha) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0xf)];
         }
-        summary.update(hex.as_bytes());
+        summary.update(hex);
         summary.update(b"  ");
         summary.update(name);
         summary.update(b"\n");
