@@ -74,6 +74,14 @@ pub fn hash_tree(dir: &Path, prefix: &str) -> Result<Digest, TreeError> {
             path: dir.to_path_buf(),
         });
     }
+    // Files are opened relative to the tree's root (openat), which spares the kernel a
+    // lookup of every directory from / down to the tree for each of them.
+    let root = rustix::fs::open(
+        dir,
+        rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(|e| io_at(dir)(e.into()))?;
     let dir_bytes = dir.as_os_str().as_bytes();
     let prefix = prefix.as_bytes();
     let mut files: Vec<TreeFile> = walk(dir, Vec::new())?
@@ -86,6 +94,7 @@ pub fn hash_tree(dir: &Path, prefix: &str) -> Result<Digest, TreeError> {
             TreeFile {
                 name,
                 path,
+                rel: found.rel,
                 regular: found.regular,
             }
         })
@@ -94,7 +103,7 @@ pub fn hash_tree(dir: &Path, prefix: &str) -> Result<Digest, TreeError> {
 
     let results: Vec<Option<Result<FileHash, FileError>>> = files
         .par_iter()
-        .map(|f| (!f.name.contains(&b'\n')).then(|| hash_file(f)))
+        .map(|f| (!f.name.contains(&b'\n')).then(|| hash_file(&root, f)))
         .collect();
 
     // Like Hash1, fail on the first bad name or file in sorted order.
@@ -145,6 +154,8 @@ struct Found {
 struct TreeFile {
     name: Vec<u8>,
     path: PathBuf,
+    /// Relative to the tree's root, as the walk found it.
+    rel: Vec<u8>,
     regular: bool,
 }
 
@@ -208,7 +219,7 @@ impl From<io::Error> for FileError {
 }
 
 /// SHA-256 of one file's content, read as Go's `os.Open` would read it.
-fn hash_file(f: &TreeFile) -> Result<FileHash, FileError> {
+fn hash_file(root: &rustix::fd::OwnedFd, f: &TreeFile) -> Result<FileHash, FileError> {
     if !f.regular {
         let meta = fs::metadata(&f.path)?;
         if meta.is_dir() {
@@ -220,7 +231,14 @@ fn hash_file(f: &TreeFile) -> Result<FileHash, FileError> {
             return Err(FileError::NotRegular);
         }
     }
-    let mut file = File::open(&f.path)?;
+    let fd = rustix::fs::openat(
+        root,
+        OsStr::from_bytes(&f.rel),
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(io::Error::from)?;
+    let mut file = File::from(fd);
     with_scratch(|s| {
         let mut sha = Sha256::new();
         let mut bytes = 0;
