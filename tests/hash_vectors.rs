@@ -11,12 +11,15 @@
 //! - The committed vectors in `tests/data/vectors/` (which the unit tests use without
 //!   Go) must still be what Go says. `MODCACHE_WRITE_VECTORS=1` rewrites them.
 //!
-//! Go is `$MODCACHE_TEST_GO`, else `go` on PATH; without it every test says so on
-//! stderr and passes.
+//! Go is found by the test harness (`$MODCACHE_TEST_GO`, `go` on PATH, `.venv/bin/go`);
+//! without it every test says so on stderr and passes, except under CI, where it fails.
+
+mod common;
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write as _;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -27,21 +30,14 @@ use modcache::hash::{TreeError, ZipError, hash_gomod, hash_tree, hash_zip};
 use zip::CompressionMethod::{Deflated, Stored};
 use zip::write::SimpleFileOptions;
 
-fn go() -> Option<PathBuf> {
-    if let Some(go) = std::env::var_os("MODCACHE_TEST_GO") {
-        return Some(go.into());
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join("go"))
-        .find(|p| p.is_file())
-}
-
+/// The Go the harness finds (`$MODCACHE_TEST_GO`, PATH, `.venv/bin/go`); without it the
+/// test says it is skipped, or fails under CI.
 macro_rules! require_go {
     () => {
-        match go() {
-            Some(go) => go,
+        match common::go() {
+            Some(go) => go.to_path_buf(),
             None => {
-                eprintln!("SKIPPED: Go not found (set MODCACHE_TEST_GO or put go on PATH)");
+                common::skip_without_go(module_path!());
                 return;
             }
         }
