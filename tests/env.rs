@@ -537,10 +537,14 @@ fn cross_check_with_go_env() {
         ),
         (
             "XDG_CONFIG_HOME and a GOPATH list",
-            Case::new()
-                .var("PATH", &path)
-                .var("XDG_CONFIG_HOME", "/nonexistent/xdg")
-                .var("GOPATH", "/tmp/a/../gp1/:/tmp/gp2"),
+            {
+                // Inside the case's scratch HOME: Go writes telemetry counters there.
+                let c = Case::new();
+                let xdg = c.path("xdg");
+                c.var("PATH", &path)
+                    .var("XDG_CONFIG_HOME", xdg.to_string_lossy())
+                    .var("GOPATH", "/tmp/a/../gp1/:/tmp/gp2")
+            },
         ),
         (
             "GOENV file, GOMODCACHE there, no HOME",
