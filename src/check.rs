@@ -383,7 +383,7 @@ impl Checker<'_> {
                 return None;
             }
         }
-        match hash::hash_tree(&dir, &format!("{}@{}", self.mv.path, self.mv.version)) {
+        match hash::hash_tree(&dir, &self.mv.to_string()) {
             Ok(digest) => {
                 self.report.stats.trees_hashed += 1;
                 self.report.stats.bytes_hashed += digest.bytes;

@@ -545,17 +545,10 @@ impl Pruned {
 /// stay with their version (or, for a `@v/list` rewrite, go in the second value); the
 /// rest of the plan goes on. The result is in plan order.
 pub fn apply(cache: &ModCache, plan: &Plan, on_wait: OnWait<'_>) -> (Vec<Pruned>, Vec<Error>) {
-    let mut modules: Vec<&[Selected]> = Vec::new();
-    let mut rest = plan.versions.as_slice();
-    while let Some(first) = rest.first() {
-        let n = rest
-            .iter()
-            .take_while(|s| s.plan.module.path == first.plan.module.path)
-            .count();
-        let (module, tail) = rest.split_at(n);
-        modules.push(module);
-        rest = tail;
-    }
+    let modules: Vec<&[Selected]> = plan
+        .versions
+        .chunk_by(|a, b| a.plan.module.path == b.plan.module.path)
+        .collect();
     let results: Vec<(Vec<Pruned>, Option<Error>)> = modules
         .into_par_iter()
         .map(|versions| {

@@ -519,30 +519,29 @@ pub fn remove(cache: &ModCache, path: &Path) -> Result<u64> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let bytes = disk_usage(path);
     if meta.is_dir() {
-        // Make the entry's own directories writable (Go's RemoveAll chmods them 0777);
-        // walkdir does not follow symlinks, so nothing outside the entry is touched.
+        // One walk measures the entry and makes its own directories writable (Go's
+        // RemoveAll chmods them 0777); walkdir does not follow symlinks, so nothing
+        // outside the entry is touched.
+        let mut bytes = 0;
         for entry in WalkDir::new(path).into_iter().filter_map(|e| e.ok()) {
-            if entry.file_type().is_dir() {
-                let p = entry.path();
-                if let Ok(m) = p.symlink_metadata() {
-                    let mode = m.permissions().mode();
-                    if mode & 0o700 != 0o700 {
-                        let _ =
-                            std::fs::set_permissions(p, PermissionsExt::from_mode(mode | 0o700));
-                    }
-                }
+            let Ok(m) = entry.metadata() else { continue };
+            bytes += m.blocks() * 512;
+            let mode = m.permissions().mode();
+            if m.is_dir() && mode & 0o700 != 0o700 {
+                let _ =
+                    std::fs::set_permissions(entry.path(), PermissionsExt::from_mode(mode | 0o700));
             }
         }
         std::fs::remove_dir_all(path).at(path)?;
+        Ok(bytes)
     } else {
         // Removing a file needs write permission on its directory, which for files in a
         // read-only tree is handled by the directory case above. @v directories are
         // writable: Go never makes them read-only.
         std::fs::remove_file(path).at(path)?;
+        Ok(meta.blocks() * 512)
     }
-    Ok(bytes)
 }
 
 /// Refuse any path that is not strictly inside the cache root, or that is reached through

@@ -509,10 +509,7 @@ impl Walk<'_> {
                     .map(|(p, m)| self.trees(&p, &m))
                     .reduce(Tally::default, Add::add);
             }
-            _ => tally.add_subtree(
-                Category::Other,
-                subtree(path, meta, &Owner::Category(Category::Other), false),
-            ),
+            _ => tally += Tally::of_category(Category::Other, path, meta),
         }
         tally
     }
@@ -534,9 +531,7 @@ impl Walk<'_> {
                     } else {
                         Category::Other
                     };
-                    let mut t = Tally::default();
-                    t.add_subtree(c, subtree(&p, &m, &Owner::Category(c), false));
-                    t
+                    Tally::of_category(c, &p, &m)
                 }
             })
             .reduce(Tally::default, Add::add);
@@ -553,23 +548,13 @@ impl Walk<'_> {
             .map(|(p, m)| {
                 let name = p.file_name().unwrap_or_default();
                 if top && name == "sumdb" {
-                    let mut t = Tally::default();
-                    t.add_subtree(
-                        Category::SumDb,
-                        subtree(&p, &m, &Owner::Category(Category::SumDb), false),
-                    );
-                    t
+                    Tally::of_category(Category::SumDb, &p, &m)
                 } else if name == "@v" && m.is_dir() {
                     self.v_dir(&p, &m)
                 } else if m.is_dir() {
                     self.download(&p, &m, false)
                 } else {
-                    let mut t = Tally::default();
-                    t.add_subtree(
-                        Category::Other,
-                        subtree(&p, &m, &Owner::Category(Category::Other), false),
-                    );
-                    t
+                    Tally::of_category(Category::Other, &p, &m)
                 }
             })
             .reduce(Tally::default, Add::add);
@@ -595,15 +580,10 @@ impl Walk<'_> {
                 }
                 Entry::VersionList(module) => {
                     let sub = subtree(&p, &m, &Owner::List(module.clone()), false);
-                    tally.categories[Category::Metadata.index()] += sub.sizes;
                     tally.lists.push((module, sub.sizes));
-                    tally.linked.extend(sub.linked);
-                    tally.errors.extend(sub.errors);
+                    tally.add_subtree(Category::Metadata, sub);
                 }
-                _ => tally.add_subtree(
-                    Category::Other,
-                    subtree(&p, &m, &Owner::Category(Category::Other), false),
-                ),
+                _ => tally += Tally::of_category(Category::Other, &p, &m),
             }
         }
         // One record per version rather than per file: less to carry up the reduction.
@@ -844,6 +824,13 @@ struct Tally {
 }
 
 impl Tally {
+    /// `path` and everything below it, all charged to `c`.
+    fn of_category(c: Category, path: &Path, meta: &Meta) -> Tally {
+        let mut tally = Tally::default();
+        tally.add_subtree(c, subtree(path, meta, &Owner::Category(c), false));
+        tally
+    }
+
     /// Count one entry (a directory itself, not its content).
     fn add_entry(&mut self, c: Category, path: &Path, meta: &Meta) {
         let mut sub = Subtree::default();

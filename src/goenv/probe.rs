@@ -743,23 +743,10 @@ fn go_import(body: &str, path: &str) -> Option<String> {
 }
 
 fn failed_fetch(url: &str, phase: Phase, message: String) -> Fetch {
+    let url = super::url::redact(url);
     Fetch {
-        url: super::url::redact(url),
-        hops: vec![Hop {
-            url: super::url::redact(url),
-            proxy: None,
-            timings: Timings::default(),
-            status: None,
-            reason: None,
-            first_line: None,
-            credentials: None,
-            credentials_withheld: false,
-            error: Some(FetchError {
-                phase,
-                message,
-                timed_out: false,
-            }),
-        }],
+        hops: vec![error_hop(url.clone(), phase, message)],
+        url,
         outcome: Outcome::Failed,
         body: String::new(),
     }
@@ -791,7 +778,7 @@ pub fn get(url: &Url, net: &Network, opts: &ProbeOptions, body_limit: usize) -> 
             if let Some((user, password)) = &userinfo {
                 if current.scheme != "https" {
                     hops.push(error_hop(
-                        &current,
+                        current.redacted(),
                         Phase::Request,
                         format!(
                             "refusing to pass credentials to insecure URL: {}",
@@ -831,7 +818,7 @@ pub fn get(url: &Url, net: &Network, opts: &ProbeOptions, body_limit: usize) -> 
             hops.push(hop);
             if hops.len() > MAX_REDIRECTS {
                 hops.push(error_hop(
-                    &current,
+                    current.redacted(),
                     Phase::Redirect,
                     "stopped after 10 redirects".into(),
                 ));
@@ -840,13 +827,13 @@ pub fn get(url: &Url, net: &Network, opts: &ProbeOptions, body_limit: usize) -> 
             let next = match resolve_reference(&current, location) {
                 Ok(u) => u,
                 Err(e) => {
-                    hops.push(error_hop(&current, Phase::Redirect, e));
+                    hops.push(error_hop(current.redacted(), Phase::Redirect, e));
                     break Outcome::Failed;
                 }
             };
             if url.scheme == "https" && next.scheme != "https" {
                 hops.push(error_hop(
-                    &next,
+                    next.redacted(),
                     Phase::Redirect,
                     format!(
                         "redirected from secure URL {} to insecure URL {}",
@@ -888,9 +875,10 @@ fn basic(user: &str, password: &str) -> String {
     )
 }
 
-fn error_hop(url: &Url, phase: Phase, message: String) -> Hop {
+/// A hop that failed before any response; `url` is already redacted.
+fn error_hop(url: String, phase: Phase, message: String) -> Hop {
     Hop {
-        url: url.redacted(),
+        url,
         proxy: None,
         timings: Timings::default(),
         status: None,

@@ -8,7 +8,7 @@ use modcache::cache::ModCache;
 use modcache::check::{CacheReport, Problem};
 
 use super::json::{self, FsckDoc, ProblemDoc};
-use super::{show_bytes, show_duration, show_path, show_text};
+use super::{plural, show_bytes, show_duration, show_path, show_text};
 
 /// `m@v: kind: detail (path)`, one line per problem, then a one-line summary.
 pub fn human(
@@ -29,10 +29,9 @@ pub fn human(
         "no problems".to_string()
     } else {
         let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        let n = report.problems.len();
         format!(
-            "{n} problem{} ({})",
-            if n == 1 { "" } else { "s" },
+            "{} ({})",
+            plural(report.problems.len(), "problem", "problems"),
             kinds.join(", ")
         )
     };

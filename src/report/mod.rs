@@ -41,6 +41,11 @@ pub fn show_bytes(n: u64) -> String {
     humansize::format_size(n, humansize::DECIMAL)
 }
 
+/// `1 version`, `2 versions`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn show_duration(d: Duration) -> String {
     format!("{:.2}s", d.as_secs_f64())
 }

@@ -14,7 +14,7 @@ use modcache::gologs::LogScan;
 use modcache::repair::Removal;
 
 use super::json::{self, FsckDoc, ProblemDoc};
-use super::{show_bytes, show_path, show_text};
+use super::{plural, show_bytes, show_path, show_text};
 
 /// What happened (or would happen) to one version.
 #[derive(Debug)]
@@ -110,10 +110,6 @@ fn write_versions(
         }
     }
     Ok(())
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn totals(entries: &[VersionRemovals<'_>]) -> (usize, usize, u64) {

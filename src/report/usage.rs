@@ -19,7 +19,7 @@ use modcache::usage::{
     Category, DateSource, Part, Sizes, SortKey, Usage, VersionUsage, format_date, format_rfc3339,
 };
 
-use super::{json, show_bytes, show_duration, show_path, show_text, warn};
+use super::{json, plural, show_bytes, show_duration, show_path, show_text, warn};
 
 /// How human text is decorated.
 #[derive(Debug, Clone, Copy)]
@@ -101,10 +101,6 @@ fn ratio(part: u64, whole: u64) -> f64 {
 
 fn percent(part: u64, whole: u64) -> String {
     format!("{:.1}%", 100.0 * ratio(part, whole))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn paint(text: &str, code: &str, style: Style) -> String {
