@@ -397,3 +397,30 @@ fn a_version_go_is_extracting_right_now_is_not_reported_as_partial() {
         .into()
     );
 }
+
+#[test]
+fn fsck_leaves_access_times_alone_so_prune_still_sees_what_go_used() {
+    require_go!();
+    let cache = GoCache::new();
+    cache.download(&["rsc.io/quote@v1.5.2"]);
+    let quote = cache.version("rsc.io/quote@v1.5.2");
+    let long_ago = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    let files = [quote.tree_file("quote.go"), quote.paths.zip.clone()];
+    for f in &files {
+        // Older than the mtime: under relatime, an ordinary read would update it.
+        let times = fs::FileTimes::new().set_accessed(long_ago);
+        fs::File::options()
+            .write(true)
+            .open(f)
+            .or_else(|_| fs::File::open(f))
+            .unwrap()
+            .set_times(times)
+            .unwrap();
+    }
+    let (code, _, _) = fsck_json(&cache, &[]);
+    assert_eq!(code, 0);
+    for f in &files {
+        let accessed = fs::metadata(f).unwrap().accessed().unwrap();
+        assert_eq!(accessed, long_ago, "{} was marked as read", f.display());
+    }
+}

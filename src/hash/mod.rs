@@ -108,6 +108,23 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
+/// Open a file for reading without updating its access time (`O_NOATIME`), so that a
+/// full fsck does not make every version look recently used to `prune --max-size`, and
+/// does not dirty every inode once a day under `relatime`. The kernel allows it only to
+/// the file's owner (or root): otherwise the file is opened the ordinary way.
+pub(crate) fn open_noatime(
+    dir: impl rustix::fd::AsFd,
+    path: impl rustix::path::Arg + Copy,
+) -> std::io::Result<rustix::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags, openat};
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+    match openat(&dir, path, flags | OFlags::NOATIME, Mode::empty()) {
+        Err(rustix::io::Errno::PERM) => openat(&dir, path, flags, Mode::empty()),
+        r => r,
+    }
+    .map_err(std::io::Error::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,14 +231,7 @@ fn hash_file(root: &rustix::fd::OwnedFd, f: &TreeFile) -> Result<FileHash, FileE
             return Err(FileError::NotRegular);
         }
     }
-    let fd = rustix::fs::openat(
-        root,
-        OsStr::from_bytes(&f.rel),
-        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
-        rustix::fs::Mode::empty(),
-    )
-    .map_err(io::Error::from)?;
-    let mut file = File::from(fd);
+    let mut file = File::from(super::open_noatime(root, OsStr::from_bytes(&f.rel))?);
     with_scratch(|s| {
         let mut sha = Sha256::new();
         let mut bytes = 0;

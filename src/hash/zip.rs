@@ -103,7 +103,7 @@ pub fn hash_zip(path: &Path, expect: Option<&ModuleVersion>) -> Result<ZipDigest
         Fail::Io(source) => io_error(source),
         Fail::Corrupt(detail) => ZipError::Corrupt { detail },
     };
-    let file = File::open(path).map_err(io_error)?;
+    let file = File::from(super::open_noatime(rustix::fs::CWD, path).map_err(io_error)?);
     let size = file.metadata().map_err(io_error)?.len();
     let entries = read_central_directory(&file, size).map_err(failure)?;
 
