@@ -557,7 +557,7 @@ pub fn apply(cache: &ModCache, plan: &Plan, on_wait: OnWait<'_>) -> (Vec<Pruned>
                 .map(|s| prune_version(cache, s, plan.scope, on_wait))
                 .collect();
             let list_error = if versions.iter().any(|s| s.parts.contains(&Part::Mod)) {
-                rewrite_version_list(cache, &cache.paths(&versions[0].plan.module).v_dir).err()
+                rewrite_version_list(cache, &cache.paths(&versions[0].plan.module)).err()
             } else {
                 None
             };
@@ -620,8 +620,8 @@ fn prune_version(cache: &ModCache, s: &Selected, scope: Scope, on_wait: OnWait<'
 /// Rewrite `@v/list` as Go's `rewriteVersionList` does after a `.mod` changes: the
 /// canonical versions with a `.mod` file, in semver order, one per line, written under
 /// the list's own lock. A module without a list keeps having none.
-fn rewrite_version_list(cache: &ModCache, v_dir: &Path) -> Result<()> {
-    let list = v_dir.join("list");
+fn rewrite_version_list(cache: &ModCache, paths: &VersionPaths) -> Result<()> {
+    let (list, v_dir) = (&paths.list, &paths.v_dir);
     if list.symlink_metadata().is_err() {
         return Ok(());
     }
@@ -631,9 +631,9 @@ fn rewrite_version_list(cache: &ModCache, v_dir: &Path) -> Result<()> {
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&list)
-        .at(&list)?;
-    file.lock().at(&list)?;
+        .open(list)
+        .at(list)?;
+    file.lock().at(list)?;
     let mut versions: Vec<String> = fs::read_dir(v_dir)
         .at(v_dir)?
         .filter_map(|e| e.ok())
@@ -646,14 +646,14 @@ fn rewrite_version_list(cache: &ModCache, v_dir: &Path) -> Result<()> {
     versions.sort_by(|a, b| semver::compare(a, b).then_with(|| a.cmp(b)));
     let text: String = versions.iter().map(|v| format!("{v}\n")).collect();
     let mut old = Vec::new();
-    file.read_to_end(&mut old).at(&list)?;
+    file.read_to_end(&mut old).at(list)?;
     if old == text.as_bytes() {
         return Ok(());
     }
-    file.set_len(0).at(&list)?;
-    file.set_len(text.len() as u64).at(&list)?;
-    file.rewind().at(&list)?;
-    file.write_all(text.as_bytes()).at(&list)?;
+    file.set_len(0).at(list)?;
+    file.set_len(text.len() as u64).at(list)?;
+    file.rewind().at(list)?;
+    file.write_all(text.as_bytes()).at(list)?;
     Ok(())
 }
 
@@ -965,10 +965,11 @@ mod tests {
             "cache/download/m/@v/v1.3.0.info",
             "cache/download/m/@v/list",
         ]);
-        let v_dir = tmp.path().join("cache/download/m/@v");
-        rewrite_version_list(&cache, &v_dir).unwrap();
+        let paths = cache.paths(&ModuleVersion::new("m", "v1.0.0"));
+        assert_eq!(paths.list, tmp.path().join("cache/download/m/@v/list"));
+        rewrite_version_list(&cache, &paths).unwrap();
         assert_eq!(
-            fs::read_to_string(v_dir.join("list")).unwrap(),
+            fs::read_to_string(&paths.list).unwrap(),
             "v1.2.0\nv1.10.0\n"
         );
     }

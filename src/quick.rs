@@ -35,7 +35,7 @@ pub struct QuickState {
 
 /// Where the state file lives in `cache`.
 pub fn state_path(cache: &ModCache) -> PathBuf {
-    cache.root().join("cache").join("modcache").join("quick-v1")
+    cache.state_dir().join("quick-v1")
 }
 
 impl QuickState {

@@ -68,6 +68,8 @@ pub struct ModCache {
 pub struct VersionPaths {
     /// `cache/download/<esc path>/@v`
     pub v_dir: PathBuf,
+    /// `@v/list`: the versions a `GOPROXY=file://` pointed at this cache would serve.
+    pub list: PathBuf,
     pub info: PathBuf,
     pub gomod: PathBuf,
     pub zip: PathBuf,
@@ -99,6 +101,11 @@ impl ModCache {
         self.root.join("cache").join("download")
     }
 
+    /// `cache/modcache`: modcache's own state (see [`crate::quick`]).
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join("cache").join("modcache")
+    }
+
     /// True if the directory has the shape of a module cache (`cache/download` exists).
     pub fn looks_like_modcache(&self) -> bool {
         self.download_dir().is_dir()
@@ -117,6 +124,7 @@ impl ModCache {
             lock: file("lock"),
             partial: file("partial"),
             tree: self.root.join(format!("{path}@{ver}")),
+            list: v_dir.join("list"),
             v_dir,
         }
     }
