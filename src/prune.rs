@@ -625,7 +625,7 @@ fn rewrite_version_list(cache: &ModCache, paths: &VersionPaths) -> Result<()> {
     if list.symlink_metadata().is_err() {
         return Ok(());
     }
-    repair::check_inside(cache, &list)?;
+    repair::check_inside(cache, list)?;
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
