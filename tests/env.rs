@@ -2,8 +2,10 @@
 //! through the binary's JSON, and cross-checked with real Go's `go env -json` for the
 //! same environment and env file.
 //!
-//! Go is found through `$MODCACHE_TEST_GO`, else `go` on PATH, else the workplace's
-//! `/work/.govenv/bin/go`; without one the cross-check prints `SKIPPED (Go not found)`.
+//! Go is found by the test harness (`$MODCACHE_TEST_GO`, `go` on PATH, `.venv/bin/go`);
+//! without one the cross-check prints `SKIPPED (Go not found)`, or fails under CI.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,23 +13,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SETTINGS: [&str; 15] = [
-    "GO111MODULE",
-    "GOAUTH",
-    "GOENV",
-    "GOFLAGS",
-    "GOINSECURE",
-    "GOMODCACHE",
-    "GONOPROXY",
-    "GONOSUMDB",
-    "GOPATH",
-    "GOPRIVATE",
-    "GOPROXY",
-    "GOROOT",
-    "GOSUMDB",
-    "GOTOOLCHAIN",
-    "GOVCS",
-];
+/// Every setting `modcache env` reports; each is compared with `go env -json`.
+use modcache::goenv::config::SETTINGS;
 
 /// A scratch HOME with an optional env file, and the variables of one case.
 struct Case {
@@ -113,19 +100,9 @@ fn goroot() -> Option<PathBuf> {
     (!dir.is_empty()).then(|| PathBuf::from(dir))
 }
 
+/// Go as the test harness finds it (`$MODCACHE_TEST_GO`, PATH, `.venv/bin/go`).
 fn find_go() -> Option<PathBuf> {
-    if let Some(go) = std::env::var_os("MODCACHE_TEST_GO").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(go));
-    }
-    let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("go"))
-            .find(|g| g.is_file())
-    });
-    on_path.or_else(|| {
-        let workplace = PathBuf::from("/work/.govenv/bin/go");
-        workplace.is_file().then_some(workplace)
-    })
+    common::go().map(Path::to_path_buf)
 }
 
 /// A case whose GOROOT is the real Go installation (when there is one), so go.env
@@ -503,7 +480,7 @@ fn human_output_redacts_passwords() {
 #[test]
 fn cross_check_with_go_env() {
     let Some(go) = find_go() else {
-        eprintln!("SKIPPED (Go not found)");
+        common::skip_without_go(module_path!());
         return;
     };
     let go_dir = go.parent().unwrap().to_string_lossy().into_owned();
