@@ -13,12 +13,14 @@
 //! tree as modified; modcache agrees with it.
 //!
 //! Performance: hashing is bound by SHA-256 (sha2 uses the SHA-NI instructions when the
-//! CPU has them) and, for zips, by inflate (zlib-rs; [`zip`] says why not libdeflate).
+//! CPU has them) and, for zips, by inflate (libdeflate made exact, else zlib-rs; see
+//! [`zip`]).
 //! Both are parallelised *inside* one zip or tree, per entry or file, on the current
 //! rayon pool (the caller `install`s the pool built from `-j`); small entries are
 //! batched so that a task reads a run of them with one `pread`. Memory stays bounded:
 //! content is streamed through one reusable buffer per worker thread, never held whole.
 
+mod inflate;
 pub mod tree;
 pub mod zip;
 
@@ -87,7 +89,10 @@ struct Scratch {
     window: Vec<u8>,
     input: Vec<u8>,
     output: Vec<u8>,
+    /// Streams entries, and decides on streams `whole` declines.
     inflate: Option<flate2::Decompress>,
+    /// Inflates entries that fit `output` in one call (see [`zip`]).
+    whole: Option<inflate::Inflater>,
 }
 
 thread_local! {
@@ -101,6 +106,7 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
         input: vec![0; BUF_SIZE],
         output: vec![0; BUF_SIZE],
         inflate: None,
+        whole: None,
     };
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut slot) => f(slot.get_or_insert_with(fresh)),

@@ -23,17 +23,14 @@
 //! three such buffers per worker thread, plus one per large entry in progress, whatever
 //! the zip size.
 //!
-//! Inflate is zlib-rs (through flate2), not libdeflate, although libdeflate inflates
-//! twice as fast (2000 against 1000 MB/s here; hashing small entries whole with it made
-//! `hash_zip` 15-20% faster on one thread). It accepts streams that Go's compress/flate
-//! rejects: for a Huffman code with a single codeword, which Go's own writer emits for a
-//! block whose matches all share one distance code, it decodes the unused codeword as
-//! the used one, so one flipped bit leaves the content and its CRC-32 intact and a zip Go
-//! cannot read would hash clean here. It also takes more than 286 literal/length or 30
-//! distance codes and uses the symbols 286, 287, 30 and 31. No check on its output can
-//! tell, and it cannot stream, so a whole entry would be in memory. zlib-rs accepts what
-//! Go accepts; on some damaged streams it notices the fault at another point, which can
-//! change which error is reported (format, unexpected EOF or flate), never whether.
+//! Inflate: an entry whose content fits one buffer (256 KiB: two thirds of the bytes of
+//! the benchmark cache) is inflated in one call by libdeflate, in a copy patched to accept
+//! only what Go's compress/flate accepts ([`super::inflate`]); it is 1.6 times as fast
+//! as zlib-rs here. When it declines (damage, or a rare valid stream it is stricter
+//! about), and for larger entries, zlib-rs streams the entry: it accepts exactly what
+//! Go accepts, and on a damaged stream it may notice the fault at another point than
+//! Go, which can change which error is reported (format, unexpected EOF or flate),
+//! never whether.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -44,6 +41,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
+use super::inflate::Inflater;
 use super::{BUF_SIZE, NEWLINE_ERROR, Scratch, summarize, with_scratch};
 use crate::cache::ModuleVersion;
 use crate::modzip::{self, ZipName};
@@ -555,6 +553,7 @@ fn hash_batch(
         input,
         output,
         inflate,
+        whole,
     } = scratch;
     let len = (batch.window_end - batch.window_start) as usize;
     debug_assert!(len <= window.len());
@@ -565,12 +564,25 @@ fn hash_batch(
         window: &window[..got],
         window_start: batch.window_start,
     };
-    let inflate = inflate.get_or_insert_with(|| Decompress::new(false));
+    let mut bufs = Buffers {
+        input,
+        output,
+        inflate: inflate.get_or_insert_with(|| Decompress::new(false)),
+        whole: whole.get_or_insert_with(Inflater::new),
+    };
     batch
         .entries
         .iter()
-        .map(|&i| (i, hash_entry(&src, &entries[i], input, output, inflate)))
+        .map(|&i| (i, hash_entry(&src, &entries[i], &mut bufs)))
         .collect()
+}
+
+/// A worker thread's buffers and inflaters, as [`hash_entry`] uses them.
+struct Buffers<'a> {
+    input: &'a mut [u8],
+    output: &'a mut [u8],
+    inflate: &'a mut Decompress,
+    whole: &'a mut Inflater,
 }
 
 /// The zip file, with a window of it already in memory.
@@ -580,7 +592,14 @@ struct Source<'a> {
     window_start: u64,
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    /// The bytes `range` of the file, if the window holds them all.
+    fn in_window(&self, range: std::ops::Range<u64>) -> Option<&'a [u8]> {
+        let start = usize::try_from(range.start.checked_sub(self.window_start)?).ok()?;
+        let end = usize::try_from(range.end.checked_sub(self.window_start)?).ok()?;
+        self.window.get(start..end)
+    }
+
     /// Fill `buf` from offset `off`; returns fewer bytes only at the end of the file.
     fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
         let window_end = self.window_start + self.window.len() as u64;
@@ -603,13 +622,7 @@ struct EntryHash {
 const PIPELINE_MIN: u64 = 1 << 20;
 
 /// The content hash of one entry, read as `zip.File.Open` and its checksumReader do.
-fn hash_entry(
-    src: &Source,
-    e: &Entry,
-    input: &mut [u8],
-    output: &mut [u8],
-    inflate: &mut Decompress,
-) -> Result<EntryHash, Fail> {
+fn hash_entry(src: &Source, e: &Entry, bufs: &mut Buffers) -> Result<EntryHash, Fail> {
     if e.header_offset < 0 {
         return Err(corrupt("negative offset"));
     }
@@ -643,6 +656,7 @@ fn hash_entry(
     let end = body.saturating_add(e.compressed).min(i64::MAX as u64);
     match e.method {
         0 => {
+            let input = &mut *bufs.input;
             let mut pos = body;
             while pos < end {
                 let want = (end - pos).min(input.len() as u64) as usize;
@@ -654,12 +668,14 @@ fn hash_entry(
                 pos += got as u64;
             }
         }
+        8 if inflate_whole(src, e, body..end, bufs, &mut sink)? => {}
         8 => {
+            let (inflate, output) = (&mut *bufs.inflate, &mut *bufs.output);
             inflate.reset(false);
-            let mut inflater = Inflater {
+            let mut inflater = Streamer {
                 src,
                 inflate,
-                input,
+                input: bufs.input,
                 have: 0..0,
                 pos: body,
                 end,
@@ -704,8 +720,44 @@ fn hash_entry(
     })
 }
 
+/// Inflate an entry whose content fits the output buffer with libdeflate, in one call,
+/// into `sink`. `false` when it does not fit, or libdeflate declines it or inflates a
+/// size other than the declared one: the streaming inflater then reaches Go's verdict
+/// and error (libdeflate is exact only when it succeeds, see [`super::inflate`]).
+fn inflate_whole(
+    src: &Source,
+    e: &Entry,
+    section: std::ops::Range<u64>,
+    bufs: &mut Buffers,
+    sink: &mut Sink,
+) -> Result<bool, Fail> {
+    let section_len = section.end - section.start;
+    if e.uncompressed > bufs.output.len() as u64 {
+        return Ok(false);
+    }
+    let input = match src.in_window(section.clone()) {
+        Some(bytes) => bytes,
+        None if section_len <= bufs.input.len() as u64 => {
+            let buf = &mut bufs.input[..section_len as usize];
+            if src.read_at(section.start, buf)? < buf.len() {
+                return Ok(false); // the file ends inside the section
+            }
+            buf
+        }
+        None => return Ok(false),
+    };
+    let output = &mut bufs.output[..e.uncompressed as usize];
+    match bufs.whole.inflate(input, output) {
+        Some(n) if n == output.len() => {
+            sink.take(output)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// Inflates one entry's compressed section (`pos..end` of the file), buffer by buffer.
-struct Inflater<'a> {
+struct Streamer<'a> {
     src: &'a Source<'a>,
     inflate: &'a mut Decompress,
     input: &'a mut [u8],
@@ -721,7 +773,7 @@ struct Inflater<'a> {
     corrupt: bool,
 }
 
-impl Inflater<'_> {
+impl Streamer<'_> {
     /// Inflate everything into `sink`. With a spare buffer, SHA-256 of one buffer runs
     /// alongside inflating the next (`rayon::join`: in parallel only if a thread is idle).
     fn inflate_into(
