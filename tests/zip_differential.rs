@@ -10,27 +10,10 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use common::{examples_dir, output_text};
-use modcache::hash::{ZipError, hash_zip};
-
-/// xorshift64*: deterministic, so a failure names a reproducible mutant.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use common::examples_dir;
+use common::oracle::{Rng, go_verdicts, modcache_verdict, oracle, same_verdict};
 
 fn mutate(data: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut d = data.to_vec();
@@ -61,34 +44,6 @@ fn mutate(data: &[u8], rng: &mut Rng) -> Vec<u8> {
         }
     }
     d
-}
-
-/// Build the Go oracle once per target directory.
-fn oracle(go: &Path) -> PathBuf {
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hashzip-oracle");
-    fs::create_dir_all(&work).unwrap();
-    let bin = work.join("hashzip");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/hashzip");
-    let out = common::clean_command(go)
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(&src)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env("GOCACHE", work.join("gocache"))
-        .env("GOPATH", work.join("gopath"))
-        .env("HOME", &work)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "go build hashzip:\n{}",
-        output_text(&out)
-    );
-    bin
 }
 
 fn seeds() -> Vec<Vec<u8>> {
@@ -134,30 +89,21 @@ fn zip_verdicts_match_go_on_damaged_zips() {
     }
     assert!(paths.len() >= 900, "too few seeds: {}", paths.len());
 
-    let out = Command::new(&bin).args(&paths).output().unwrap();
-    assert!(out.status.success(), "{}", output_text(&out));
-    let go_says = String::from_utf8(out.stdout).unwrap();
     let mut mismatches = Vec::new();
     let (mut readable, mut rejected) = (0, 0);
-    for (line, path) in go_says.lines().zip(&paths) {
-        let verdict = line
-            .strip_prefix(&format!("{} ", path.display()))
-            .expect("oracle prints the path");
-        let ours = match hash_zip(path, None) {
-            Ok(d) => d.h1,
-            Err(ZipError::Corrupt { detail }) => format!("ERR {detail}"),
-            Err(e @ ZipError::Io { .. }) => panic!("{e}"),
-        };
-        match (verdict.starts_with("ERR"), ours.starts_with("ERR")) {
-            (true, true) => rejected += 1,
-            (false, false) if verdict == ours => readable += 1,
-            _ => mismatches.push(format!(
+    for (verdict, path) in go_verdicts(&bin, &paths).iter().zip(&paths) {
+        let ours = modcache_verdict(path);
+        if !same_verdict(verdict, &ours) {
+            mismatches.push(format!(
                 "{}: Go: {verdict}; modcache: {ours}",
                 path.display()
-            )),
+            ));
+        } else if verdict.starts_with("ERR") {
+            rejected += 1;
+        } else {
+            readable += 1;
         }
     }
-    assert_eq!(readable + rejected + mismatches.len(), paths.len());
     assert!(
         mismatches.is_empty(),
         "{} of {} verdicts differ from Go:\n{}",
