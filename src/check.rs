@@ -215,15 +215,19 @@ pub fn check_version_with(
     }
 
     let problems_before = c.report.problems.len();
-    let zip_h1 = if files.zip {
-        c.check_zip(expected)
+    let tree = hash_tree && c.tree_is_dir();
+    let (zip_h1, tree_is_copy) = if files.zip {
+        c.check_zip(expected, tree)
     } else {
-        None
+        (None, None)
     };
-    let tree_h1 = if hash_tree {
-        c.check_tree(expected)
-    } else {
-        None
+    let tree_h1 = match tree_is_copy {
+        Some(digest) => c.judge_tree(expected, Ok(digest)),
+        None if tree => {
+            let result = hash::hash_tree(&c.paths.tree, &c.mv.to_string());
+            c.judge_tree(expected, result)
+        }
+        None => None,
     };
     if let (Some(fp), Some(expected)) = (fingerprint, expected)
         && c.report.problems.len() == problems_before
@@ -331,10 +335,21 @@ impl Checker<'_> {
         }
     }
 
-    fn check_zip(&mut self, expected: Option<&str>) -> Option<String> {
+    /// Hash the zip; with `tree`, compare the extracted tree with it on the way: the
+    /// tree's digest when it is an exact copy (see [`hash::hash_zip_and_tree`]).
+    fn check_zip(
+        &mut self,
+        expected: Option<&str>,
+        tree: bool,
+    ) -> (Option<String>, Option<hash::Digest>) {
         let path = self.paths.zip.clone();
-        match hash::hash_zip(&path, Some(self.mv)) {
-            Ok(digest) => {
+        let result = if tree {
+            hash::hash_zip_and_tree(&path, self.mv, &self.paths.tree)
+        } else {
+            hash::hash_zip(&path, Some(self.mv)).map(|digest| (digest, false))
+        };
+        match result {
+            Ok((digest, tree_is_copy)) => {
                 self.report.stats.zips_hashed += 1;
                 self.report.stats.bytes_hashed += digest.bytes;
                 if !digest.violations.is_empty() {
@@ -357,33 +372,51 @@ impl Checker<'_> {
                         ),
                     );
                 }
-                Some(digest.h1)
+                let tree = tree_is_copy.then(|| hash::Digest {
+                    h1: digest.h1.clone(),
+                    bytes: digest.bytes,
+                    files: digest.files,
+                });
+                (Some(digest.h1), tree)
             }
             Err(ZipError::Io { path, source }) => {
                 self.unreadable(&path, &source);
-                None
+                (None, None)
             }
             Err(ZipError::Corrupt { detail }) => {
                 self.problem(Kind::ZipCorrupt, &path, detail);
-                None
+                (None, None)
             }
         }
     }
 
-    fn check_tree(&mut self, expected: Option<&str>) -> Option<String> {
-        let dir = self.paths.tree.clone();
-        match std::fs::symlink_metadata(&dir) {
-            Ok(meta) if meta.is_dir() => {}
+    /// The extracted tree is a directory (not a file, nor a link to a directory, which Go
+    /// does not walk); a problem is reported if not.
+    fn tree_is_dir(&mut self) -> bool {
+        let dir = &self.paths.tree;
+        match std::fs::symlink_metadata(dir) {
+            Ok(meta) if meta.is_dir() => true,
             Ok(_) => {
+                let dir = dir.clone();
                 self.problem(Kind::DirModified, &dir, "not a directory");
-                return None;
+                false
             }
             Err(e) => {
+                let dir = dir.clone();
                 self.unreadable(&dir, &e);
-                return None;
+                false
             }
         }
-        match hash::hash_tree(&dir, &self.mv.to_string()) {
+    }
+
+    /// Compare the tree's hash with Go's record; the hash, if there is one.
+    fn judge_tree(
+        &mut self,
+        expected: Option<&str>,
+        result: Result<hash::Digest, hash::TreeError>,
+    ) -> Option<String> {
+        let dir = self.paths.tree.clone();
+        match result {
             Ok(digest) => {
                 self.report.stats.trees_hashed += 1;
                 self.report.stats.bytes_hashed += digest.bytes;

@@ -68,39 +68,7 @@ impl TreeError {
 /// The `h1:` hash of the tree at `dir` with file names `prefix/...` (`dirhash.HashDir`;
 /// `go` uses `path@version` as the prefix).
 pub fn hash_tree(dir: &Path, prefix: &str) -> Result<Digest, TreeError> {
-    let meta = fs::symlink_metadata(dir).map_err(io_at(dir))?;
-    if !meta.is_dir() {
-        return Err(TreeError::NotADirectory {
-            path: dir.to_path_buf(),
-        });
-    }
-    // Files are opened relative to the tree's root (openat), which spares the kernel a
-    // lookup of every directory from / down to the tree for each of them.
-    let root = rustix::fs::open(
-        dir,
-        rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
-        rustix::fs::Mode::empty(),
-    )
-    .map_err(|e| io_at(dir)(e.into()))?;
-    let dir_bytes = dir.as_os_str().as_bytes();
-    let prefix = prefix.as_bytes();
-    let mut files: Vec<TreeFile> = walk(dir, Vec::new())?
-        .into_iter()
-        .map(|found| {
-            // filepath.Join(prefix, rel), and the file Go opens for that name.
-            let name = join_clean(prefix, &found.rel);
-            let rest = name.strip_prefix(prefix).unwrap_or(&name);
-            let path = PathBuf::from(OsStr::from_bytes(&join_clean(dir_bytes, rest)));
-            TreeFile {
-                name,
-                path,
-                rel: found.rel,
-                regular: found.regular,
-            }
-        })
-        .collect();
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-
+    let Listing { root, files } = list(dir, prefix)?;
     let results: Vec<Option<Result<FileHash, FileError>>> = files
         .par_iter()
         .map(|f| (!f.name.contains(&b'\n')).then(|| hash_file(&root, f)))
@@ -137,6 +105,50 @@ pub fn hash_tree(dir: &Path, prefix: &str) -> Result<Digest, TreeError> {
     })
 }
 
+/// A tree's root, opened, and the files `filepath.Walk` finds in it.
+pub(super) struct Listing {
+    pub(super) root: rustix::fd::OwnedFd,
+    /// Sorted by name.
+    pub(super) files: Vec<TreeFile>,
+}
+
+/// List the tree at `dir` as Go's HashDir does, naming its files `prefix/...`.
+pub(super) fn list(dir: &Path, prefix: &str) -> Result<Listing, TreeError> {
+    let meta = fs::symlink_metadata(dir).map_err(io_at(dir))?;
+    if !meta.is_dir() {
+        return Err(TreeError::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    // Files are opened relative to the tree's root (openat), which spares the kernel a
+    // lookup of every directory from / down to the tree for each of them.
+    let root = rustix::fs::open(
+        dir,
+        rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(|e| io_at(dir)(e.into()))?;
+    let dir_bytes = dir.as_os_str().as_bytes();
+    let prefix = prefix.as_bytes();
+    let mut files: Vec<TreeFile> = walk(dir, Vec::new())?
+        .into_iter()
+        .map(|found| {
+            // filepath.Join(prefix, rel), and the file Go opens for that name.
+            let name = join_clean(prefix, &found.rel);
+            let rest = name.strip_prefix(prefix).unwrap_or(&name);
+            let path = PathBuf::from(OsStr::from_bytes(&join_clean(dir_bytes, rest)));
+            TreeFile {
+                name,
+                path,
+                rel: found.rel,
+                regular: found.regular,
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Listing { root, files })
+}
+
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> TreeError + '_ {
     move |source| TreeError::Io {
         path: path.to_path_buf(),
@@ -151,12 +163,14 @@ struct Found {
     regular: bool,
 }
 
-struct TreeFile {
-    name: Vec<u8>,
+pub(super) struct TreeFile {
+    /// The name Go hashes it under: `prefix/rel`.
+    pub(super) name: Vec<u8>,
     path: PathBuf,
     /// Relative to the tree's root, as the walk found it.
-    rel: Vec<u8>,
-    regular: bool,
+    pub(super) rel: Vec<u8>,
+    /// `Lstat` said regular file.
+    pub(super) regular: bool,
 }
 
 struct FileHash {

@@ -32,16 +32,20 @@
 //! Go, which can change which error is reported (format, unexpected EOF or flate),
 //! never whether.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use flate2::{Decompress, FlushDecompress, Status};
 use rayon::prelude::*;
+use rustix::fd::OwnedFd;
 use sha2::{Digest as _, Sha256};
 
 use super::inflate::Inflater;
+use super::tree::{self, Listing};
 use super::{BUF_SIZE, NEWLINE_ERROR, Scratch, summarize, with_scratch};
 use crate::cache::ModuleVersion;
 use crate::modzip::{self, ZipName};
@@ -93,6 +97,31 @@ const WINDOW_GAP: u64 = 4 * 1024;
 /// the rules `go` applies before extracting it as that module version (see
 /// [`modzip::check_zip`]); the hash is computed either way.
 pub fn hash_zip(path: &Path, expect: Option<&ModuleVersion>) -> Result<ZipDigest, ZipError> {
+    hash_zip_comparing(path, expect, None).map(|(digest, _)| digest)
+}
+
+/// [`hash_zip`] of `mv`'s zip, and whether the tree at `tree` is a byte-for-byte copy of
+/// it: the same file names (`mv/...`), regular files all, each with its entry's content.
+/// Then the tree's `dirhash.HashDir` has the same lines as the zip's `HashZip`, so it is
+/// the zip's `h1:`, and checking it cost a comparison instead of SHA-256 of every file.
+/// `false` says only that the tree is not such a copy (or could not be read): hash it
+/// with [`super::hash_tree`] to know more.
+pub fn hash_zip_and_tree(
+    path: &Path,
+    mv: &ModuleVersion,
+    tree: &Path,
+) -> Result<(ZipDigest, bool), ZipError> {
+    let listing = tree::list(tree, &mv.to_string())
+        .ok()
+        .filter(|l| l.files.iter().all(|f| f.regular));
+    hash_zip_comparing(path, Some(mv), listing.as_ref())
+}
+
+fn hash_zip_comparing(
+    path: &Path,
+    expect: Option<&ModuleVersion>,
+    tree: Option<&Listing>,
+) -> Result<(ZipDigest, bool), ZipError> {
     let io_error = |source| ZipError::Io {
         path: path.to_path_buf(),
         source,
@@ -117,18 +146,54 @@ pub fn hash_zip(path: &Path, expect: Option<&ModuleVersion>) -> Result<ZipDigest
         None => Vec::new(),
     };
 
-    let (h1, bytes) = hash1_entries(&file, &entries).map_err(failure)?;
-    Ok(ZipDigest {
+    let twins = tree.and_then(|listing| Twins::pair(&entries, listing));
+    let (h1, bytes, same) = hash1_entries(&file, &entries, twins.as_ref()).map_err(failure)?;
+    let digest = ZipDigest {
         h1,
         files: entries.len() as u64,
         bytes,
         violations,
-    })
+    };
+    Ok((digest, same))
 }
 
-/// Hash1 over the entries as `HashZip` does it, and the uncompressed bytes read. Errors
-/// are those of the first name in sorted order that fails, prefixed with that name.
-fn hash1_entries(file: &File, entries: &[Entry]) -> Result<(String, u64), Fail> {
+/// For each entry, the tree file that should hold its content: the tree's files have
+/// exactly the entries' names (so no name is stored twice and no entry is a directory).
+struct Twins<'a> {
+    root: &'a OwnedFd,
+    /// Indexed like the entries: the file's path relative to `root`.
+    rel: Vec<&'a [u8]>,
+}
+
+impl<'a> Twins<'a> {
+    fn pair(entries: &[Entry], listing: &'a Listing) -> Option<Twins<'a>> {
+        if entries.len() != listing.files.len() {
+            return None;
+        }
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| entries[a].name.cmp(&entries[b].name));
+        let mut rel = vec![&[][..]; entries.len()];
+        for (&i, file) in order.iter().zip(&listing.files) {
+            if *entries[i].name != *file.name {
+                return None;
+            }
+            rel[i] = &file.rel;
+        }
+        Some(Twins {
+            root: &listing.root,
+            rel,
+        })
+    }
+}
+
+/// Hash1 over the entries as `HashZip` does it, the uncompressed bytes read, and whether
+/// every entry's content equals its twin's (`false` without twins). Errors are those of
+/// the first name in sorted order that fails, prefixed with that name.
+fn hash1_entries(
+    file: &File,
+    entries: &[Entry],
+    twins: Option<&Twins>,
+) -> Result<(String, u64, bool), Fail> {
     // The sort is stable, so the last of a run of equal names is the entry Go's name
     // map keeps; `kept[i]` is the entry whose content is hashed under entry i's name.
     let mut order: Vec<usize> = (0..entries.len()).collect();
@@ -147,7 +212,7 @@ fn hash1_entries(file: &File, entries: &[Entry]) -> Result<(String, u64), Fail> 
     results.resize_with(entries.len(), || None);
     let done: Vec<Vec<(usize, Result<EntryHash, Fail>)>> = plan_batches(entries, units)
         .par_iter()
-        .map(|batch| with_scratch(|s| hash_batch(file, entries, batch, s)))
+        .map(|batch| with_scratch(|s| hash_batch(file, entries, twins, batch, s)))
         .collect();
     for (i, r) in done.into_iter().flatten() {
         results[i] = Some(r);
@@ -179,11 +244,12 @@ fn hash1_entries(file: &File, entries: &[Entry]) -> Result<(String, u64), Fail> 
         .filter_map(|i| results[i].as_ref()?.as_ref().ok())
         .map(|h| h.bytes)
         .sum();
+    let same = twins.is_some() && hashes.iter().all(|h| h.same_as_twin);
     let lines = order
         .iter()
         .zip(hashes)
         .map(|(&i, h)| (&entries[i].name[..], &h.sha));
-    Ok((summarize(lines), bytes))
+    Ok((summarize(lines), bytes, same))
 }
 
 /// One central-directory entry, with the fields Go's reader uses.
@@ -545,6 +611,7 @@ fn plan_batches(entries: &[Entry], mut units: Vec<usize>) -> Vec<Batch> {
 fn hash_batch(
     file: &File,
     entries: &[Entry],
+    twins: Option<&Twins>,
     batch: &Batch,
     scratch: &mut Scratch,
 ) -> Vec<(usize, Result<EntryHash, Fail>)> {
@@ -554,6 +621,7 @@ fn hash_batch(
         output,
         inflate,
         whole,
+        compare,
     } = scratch;
     let len = (batch.window_end - batch.window_start) as usize;
     debug_assert!(len <= window.len());
@@ -573,7 +641,10 @@ fn hash_batch(
     batch
         .entries
         .iter()
-        .map(|&i| (i, hash_entry(&src, &entries[i], &mut bufs)))
+        .map(|&i| {
+            let twin = twins.and_then(|t| Twin::open(t.root, t.rel[i], compare));
+            (i, hash_entry(&src, &entries[i], twin, &mut bufs))
+        })
         .collect()
 }
 
@@ -616,13 +687,20 @@ impl<'a> Source<'a> {
 struct EntryHash {
     sha: [u8; 32],
     bytes: u64,
+    /// The content equals its twin's in the tree.
+    same_as_twin: bool,
 }
 
 /// Deflated entries at least this large hash one buffer while inflating the next.
 const PIPELINE_MIN: u64 = 1 << 20;
 
 /// The content hash of one entry, read as `zip.File.Open` and its checksumReader do.
-fn hash_entry(src: &Source, e: &Entry, bufs: &mut Buffers) -> Result<EntryHash, Fail> {
+fn hash_entry(
+    src: &Source,
+    e: &Entry,
+    twin: Option<Twin>,
+    bufs: &mut Buffers,
+) -> Result<EntryHash, Fail> {
     if e.header_offset < 0 {
         return Err(corrupt("negative offset"));
     }
@@ -644,6 +722,7 @@ fn hash_entry(src: &Source, e: &Entry, bufs: &mut Buffers) -> Result<EntryHash, 
         return Ok(EntryHash {
             sha: Sha256::digest([]).into(),
             bytes: 0,
+            same_as_twin: false,
         });
     }
     let mut sink = Sink {
@@ -651,6 +730,7 @@ fn hash_entry(src: &Source, e: &Entry, bufs: &mut Buffers) -> Result<EntryHash, 
         crc: crc32fast::Hasher::new(),
         nread: 0,
         limit: e.uncompressed,
+        twin,
     };
     // The compressed data is a section of the file; Go caps its end at 2^63-1.
     let end = body.saturating_add(e.compressed).min(i64::MAX as u64);
@@ -715,6 +795,7 @@ fn hash_entry(src: &Source, e: &Entry, bufs: &mut Buffers) -> Result<EntryHash, 
         return Err(corrupt(ERR_CHECKSUM));
     }
     Ok(EntryHash {
+        same_as_twin: sink.twin.is_some_and(Twin::finish),
         sha: sink.sha.finalize().into(),
         bytes: sink.nread,
     })
@@ -846,15 +927,17 @@ impl Streamer<'_> {
     }
 }
 
-/// Where uncompressed content goes: SHA-256 and CRC-32, never past the declared size.
-struct Sink {
+/// Where uncompressed content goes: SHA-256 and CRC-32, never past the declared size,
+/// and the comparison with the twin in the tree, if any.
+struct Sink<'a> {
     sha: Sha256,
     crc: crc32fast::Hasher,
     nread: u64,
     limit: u64,
+    twin: Option<Twin<'a>>,
 }
 
-impl Sink {
+impl Sink<'_> {
     fn take(&mut self, data: &[u8]) -> Result<(), Fail> {
         self.nread += data.len() as u64;
         if self.nread > self.limit {
@@ -862,7 +945,48 @@ impl Sink {
         }
         self.sha.update(data);
         self.crc.update(data);
+        if let Some(twin) = &mut self.twin {
+            twin.compare(data);
+        }
         Ok(())
+    }
+}
+
+/// An entry's twin in the extracted tree, read alongside the entry's content.
+struct Twin<'a> {
+    file: File,
+    /// Bytes compared so far.
+    pos: u64,
+    buf: &'a mut [u8],
+    /// Everything so far was equal.
+    same: bool,
+}
+
+impl<'a> Twin<'a> {
+    fn open(root: &OwnedFd, rel: &[u8], buf: &'a mut [u8]) -> Option<Twin<'a>> {
+        let file = super::open_noatime(root, OsStr::from_bytes(rel)).ok()?;
+        Some(Twin {
+            file: File::from(file),
+            pos: 0,
+            buf,
+            same: true,
+        })
+    }
+
+    /// Compare the next bytes of the file with `data`.
+    fn compare(&mut self, mut data: &[u8]) {
+        while self.same && !data.is_empty() {
+            let n = data.len().min(self.buf.len());
+            let got = read_at_full(&self.file, &mut self.buf[..n], self.pos);
+            self.same = got.is_ok_and(|got| got == n) && self.buf[..n] == data[..n];
+            self.pos += n as u64;
+            data = &data[n..];
+        }
+    }
+
+    /// All of the content was equal, and the file has no more.
+    fn finish(self) -> bool {
+        self.same && read_at_full(&self.file, &mut [0], self.pos).is_ok_and(|got| got == 0)
     }
 }
 
@@ -1108,6 +1232,113 @@ mod tests {
 
     /// A zip of one deflated entry with the given raw deflate `stream`, declared CRC and
     /// uncompressed size.
+    /// A module zip of `files` (stored and deflated, sizes up to several buffers) and
+    /// the tree extracted from it.
+    fn zip_and_tree(files: &[(&str, Vec<u8>)]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("m.zip");
+        let tree = dir.path().join("tree");
+        let mut w = ::zip::ZipWriter::new(File::create(&zip).unwrap());
+        for (i, (rel, content)) in files.iter().enumerate() {
+            let method = if i % 2 == 0 {
+                ::zip::CompressionMethod::Deflated
+            } else {
+                ::zip::CompressionMethod::Stored
+            };
+            let options = ::zip::write::SimpleFileOptions::default()
+                .compression_method(method)
+                .large_file(true);
+            w.start_file(format!("example.com/m@v1.0.0/{rel}"), options)
+                .unwrap();
+            w.write_all(content).unwrap();
+            let path = tree.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        w.finish().unwrap();
+        (dir, zip, tree)
+    }
+
+    #[test]
+    fn a_tree_is_a_copy_of_its_zip_only_if_every_name_and_byte_agrees() {
+        let mv = ModuleVersion::new("example.com/m", "v1.0.0");
+        let big: Vec<u8> = (0..3 * BUF_SIZE + 5).map(|i| (i % 251) as u8).collect();
+        let files = [
+            ("go.mod", b"module example.com/m\n".to_vec()),
+            ("a/b.go", b"package b\n".to_vec()),
+            ("big.bin", big.clone()),
+            ("empty", Vec::new()),
+        ];
+        let check = |edit: &dyn Fn(&Path)| {
+            let (_dir, zip, tree) = zip_and_tree(&files);
+            edit(&tree);
+            let (digest, copy) = hash_zip_and_tree(&zip, &mv, &tree).unwrap();
+            assert_eq!(digest, hash_zip(&zip, Some(&mv)).unwrap());
+            let tree_h1 = super::super::hash_tree(&tree, &mv.to_string()).unwrap().h1;
+            assert_eq!(
+                copy,
+                tree_h1 == digest.h1,
+                "a copy hashes as the zip, and only a copy"
+            );
+            copy
+        };
+        assert!(check(&|_| {}));
+        let write = |rel: &'static str, data: Vec<u8>| {
+            move |tree: &Path| std::fs::write(tree.join(rel), &data).unwrap()
+        };
+        let mut longer = big.clone();
+        longer.push(0);
+        let mut flipped = big.clone();
+        flipped[2 * BUF_SIZE + 1] ^= 1;
+        assert!(!check(&write("big.bin", longer)));
+        assert!(!check(&write("big.bin", big[..big.len() - 1].to_vec())));
+        assert!(!check(&write("big.bin", flipped)));
+        assert!(!check(&write("empty", b"x".to_vec())));
+        assert!(!check(&write("extra.go", b"package m\n".to_vec())));
+        assert!(!check(
+            &|tree| std::fs::remove_file(tree.join("a/b.go")).unwrap()
+        ));
+        // Go follows a link and reads the same bytes, so such a tree still hashes as the
+        // zip; the shortcut is not taken, and hash_tree says so.
+        let (_dir, zip, tree) = zip_and_tree(&files);
+        std::fs::write(tree.join("../real.mod"), &files[0].1).unwrap();
+        std::fs::remove_file(tree.join("go.mod")).unwrap();
+        std::os::unix::fs::symlink("../real.mod", tree.join("go.mod")).unwrap();
+        let (digest, copy) = hash_zip_and_tree(&zip, &mv, &tree).unwrap();
+        assert!(!copy);
+        let tree_h1 = super::super::hash_tree(&tree, &mv.to_string()).unwrap().h1;
+        assert_eq!(tree_h1, digest.h1);
+    }
+
+    #[test]
+    fn zips_with_directory_entries_or_repeated_names_have_no_copy() {
+        // Go hashes a directory entry as an empty file and a repeated name twice, so the
+        // tree extracted from such a zip hashes differently: never a copy.
+        let mv = ModuleVersion::new("example.com/v", "v1.0.0");
+        for name in ["basic", "duplicate-names"] {
+            let zip = vectors().join(format!("{name}.zip"));
+            let dir = tempfile::tempdir().unwrap();
+            let mut archive = ::zip::ZipArchive::new(File::open(&zip).unwrap()).unwrap();
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).unwrap();
+                let name = entry.name().unwrap().into_owned();
+                let path = dir
+                    .path()
+                    .join(name.strip_prefix("example.com/v@v1.0.0/").unwrap());
+                if entry.is_dir() {
+                    std::fs::create_dir_all(&path).unwrap();
+                    continue;
+                }
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::io::copy(&mut entry, &mut File::create(&path).unwrap()).unwrap();
+            }
+            let (digest, copy) = hash_zip_and_tree(&zip, &mv, dir.path()).unwrap();
+            assert!(!copy, "{name}");
+            let tree = super::super::hash_tree(dir.path(), &mv.to_string()).unwrap();
+            assert_ne!(tree.h1, digest.h1, "{name}");
+        }
+    }
+
     fn deflated_zip(name: &[u8], stream: &[u8], crc: u32, size: u32) -> Vec<u8> {
         let compressed = u32::try_from(stream.len()).unwrap();
         let name_len = u16::try_from(name.len()).unwrap();
