@@ -20,13 +20,13 @@
 //! are read together with one `pread` into a 256 KiB window; large ones are streamed in
 //! 256 KiB chunks, and a large deflated entry hashes one inflated buffer while the next
 //! is inflated (`rayon::join`, so a second thread helps only when it is idle). Memory is
-//! three such buffers per worker thread, plus one per large entry in progress, whatever
-//! the zip size.
+//! four such buffers per worker thread (the fourth for comparing with the tree, see
+//! [`hash_zip_and_tree`]), plus one per large entry in progress, whatever the zip size.
 //!
 //! Inflate: an entry whose content fits one buffer (256 KiB: two thirds of the bytes of
 //! the benchmark cache) is inflated in one call by libdeflate, in a copy patched to accept
-//! only what Go's compress/flate accepts ([`super::inflate`]); it is 1.6 times as fast
-//! as zlib-rs here. When it declines (damage, or a rare valid stream it is stricter
+//! only what Go's compress/flate accepts ([`super::inflate`]); it is 1.5 to 2 times as
+//! fast as zlib-rs here. When it declines (damage, or a rare valid stream it is stricter
 //! about), and for larger entries, zlib-rs streams the entry: it accepts exactly what
 //! Go accepts, and on a damaged stream it may notice the fault at another point than
 //! Go, which can change which error is reported (format, unexpected EOF or flate),
