@@ -30,8 +30,10 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use base64::Engine as _;
-use common::oracle::{Rng, build_go, go_verdicts, modcache_verdict, oracle, same_verdict};
-use common::{Module, examples_dir, testdata_dir, zip_bytes};
+use common::oracle::{
+    Rng, build_go, example_zips, go_verdicts, modcache_verdict, oracle, same_verdict,
+};
+use common::{Module, testdata_dir, zip_bytes};
 use sha2::{Digest as _, Sha256};
 
 // ---------------------------------------------------------------------------------------
@@ -1818,24 +1820,9 @@ fn go_written_zips(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// Zips written by others: the example cache's (Python's zipfile, i.e. zlib) and one
 /// from the zip crate (zlib-rs).
 fn other_zips() -> Vec<(String, Vec<u8>)> {
-    let mut zips: Vec<PathBuf> =
-        walkdir::WalkDir::new(examples_dir().join("modcache/cache/download"))
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .map(|e| e.into_path())
-            .filter(|p| p.extension().is_some_and(|x| x == "zip"))
-            .collect();
-    zips.sort();
-    let mut seeds: Vec<(String, Vec<u8>)> = zips
-        .iter()
-        .map(|p| {
-            (
-                format!("example cache {}", p.display()),
-                fs::read(p).unwrap(),
-            )
-        })
-        // The example cache holds one truncated zip on purpose.
-        .filter(|(_, z)| z.len() > 22 && z[z.len() - 22..z.len() - 18] == *b"PK\x05\x06")
+    let mut seeds: Vec<(String, Vec<u8>)> = example_zips()
+        .into_iter()
+        .map(|(p, z)| (format!("example cache {}", p.display()), z))
         .collect();
     let mut rng = Rng(7);
     seeds.push((

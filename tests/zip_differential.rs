@@ -10,10 +10,8 @@
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
 
-use common::examples_dir;
-use common::oracle::{Rng, go_verdicts, modcache_verdict, oracle, same_verdict};
+use common::oracle::{Rng, example_zips, go_verdicts, modcache_verdict, oracle, same_verdict};
 
 fn mutate(data: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut d = data.to_vec();
@@ -47,19 +45,7 @@ fn mutate(data: &[u8], rng: &mut Rng) -> Vec<u8> {
 }
 
 fn seeds() -> Vec<Vec<u8>> {
-    let mut zips: Vec<PathBuf> =
-        walkdir::WalkDir::new(examples_dir().join("modcache/cache/download"))
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .map(|e| e.into_path())
-            .filter(|p| p.extension().is_some_and(|x| x == "zip"))
-            .collect();
-    zips.sort();
-    let mut seeds: Vec<Vec<u8>> = zips.iter().map(|p| fs::read(p).unwrap()).collect();
-    // Keep only zips Go can read (the example cache holds one truncated zip on purpose).
-    seeds.retain(|z| {
-        z.len() > 22 && z[..4] == *b"PK\x03\x04" && z[z.len() - 22..z.len() - 18] == *b"PK\x05\x06"
-    });
+    let mut seeds: Vec<Vec<u8>> = example_zips().into_iter().map(|(_, z)| z).collect();
     // Shapes real zips rarely have: directory entries, stored and empty entries.
     seeds.push(common::zip_bytes(&[
         ("example.com/m@v1.0.0/", &b""[..]),

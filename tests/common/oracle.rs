@@ -31,6 +31,30 @@ impl Rng {
     }
 }
 
+/// The zips of the example cache Go can read, by path, sorted: real module zips to damage
+/// (the cache also holds one truncated zip on purpose, left out here).
+pub fn example_zips() -> Vec<(PathBuf, Vec<u8>)> {
+    let mut zips: Vec<PathBuf> =
+        walkdir::WalkDir::new(super::examples_dir().join("modcache/cache/download"))
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|x| x == "zip"))
+            .collect();
+    zips.sort();
+    zips.into_iter()
+        .map(|p| {
+            let z = fs::read(&p).unwrap();
+            (p, z)
+        })
+        .filter(|(_, z)| {
+            z.len() > 22
+                && z[..4] == *b"PK\x03\x04"
+                && z[z.len() - 22..z.len() - 18] == *b"PK\x05\x06"
+        })
+        .collect()
+}
+
 /// The hashzip oracle (`tests/testdata/hashzip`), built once per test binary.
 pub fn oracle(go: &Path) -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
