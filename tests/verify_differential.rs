@@ -10,6 +10,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::fs;
 
 use common::{CachedVersion, GoCache, output_text};
 use serde_json::Value;
@@ -40,7 +41,7 @@ fn damage(v: &CachedVersion, n: u64) -> &'static str {
         files.sort();
         files.remove((n as usize / 16) % files.len())
     };
-    match n % 11 {
+    match n % 15 {
         0 => {
             v.edit_tree_file(&some_file(), |d| d.extend_from_slice(b"\n// edited\n"));
             "edit a tree file"
@@ -80,6 +81,41 @@ fn damage(v: &CachedVersion, n: u64) -> &'static str {
         9 => {
             v.remove_zip();
             "remove the zip (healthy)"
+        }
+        10 => {
+            v.edit_tree_file(&some_file(), |d| match d.len() {
+                0 => d.push(b'x'),
+                len => d[len / 2] ^= 0x20,
+            });
+            "change one byte of a tree file"
+        }
+        11 => {
+            v.edit_tree_file(&some_file(), |d| {
+                if d.pop().is_none() {
+                    d.push(b'x');
+                }
+            });
+            "cut a tree file's last byte"
+        }
+        12 => {
+            // Go follows the link and reads the same bytes: nothing to report.
+            let file = v.tree_file(&some_file());
+            let copy = v.cache.root().parent().unwrap().join(format!("copy-{n}"));
+            fs::copy(&file, &copy).unwrap();
+            let dir = file.parent().unwrap().to_path_buf();
+            common::damage::with_writable(&dir, || {
+                fs::remove_file(&file).unwrap();
+                std::os::unix::fs::symlink(&copy, &file).unwrap();
+            });
+            "replace a tree file by a link to a copy outside the cache (healthy)"
+        }
+        13 => {
+            let file = some_file();
+            if fs::metadata(v.tree_file(&file)).unwrap().len() == 0 {
+                return "nothing";
+            }
+            v.corrupt_zip_entry(&file);
+            "flip a bit in a zip entry"
         }
         _ => "nothing",
     }
