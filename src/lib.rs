@@ -11,6 +11,7 @@ pub mod error;
 pub mod goenv;
 pub mod gologs;
 pub mod gosum;
+pub mod gotime;
 pub mod hash;
 pub mod modzip;
 pub mod prune;

@@ -536,7 +536,7 @@ pub struct Pruned {
 
 impl Pruned {
     pub fn freed(&self) -> u64 {
-        self.removed.iter().map(|r| r.bytes).sum()
+        Removal::total(&self.removed)
     }
 }
 

@@ -69,6 +69,13 @@ pub struct Removal {
     pub bytes: u64,
 }
 
+impl Removal {
+    /// The disk space of all of `removals`.
+    pub fn total(removals: &[Removal]) -> u64 {
+        removals.iter().map(|r| r.bytes).sum()
+    }
+}
+
 /// What to delete for one version, in the order it is deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionPlan {
@@ -107,7 +114,7 @@ impl VersionPlan {
     }
 
     pub fn bytes(&self) -> u64 {
-        self.removals.iter().map(|r| r.bytes).sum()
+        Removal::total(&self.removals)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -347,7 +354,7 @@ pub struct VersionOutcome {
 
 impl VersionOutcome {
     pub fn bytes(&self) -> u64 {
-        self.removed.iter().map(|r| r.bytes).sum()
+        Removal::total(&self.removed)
     }
 
     fn failed(module: ModuleVersion, error: Error, remaining: Vec<Problem>) -> Self {

@@ -35,8 +35,8 @@
 //! times are only as good as the mount: `relatime` (Linux's default) records at most one
 //! read a day, `noatime` records none, so that last use falls back to download time. The
 //! `.info` file, which modcache itself reads, and directories, which every walk lists,
-//! are left out of it; `modcache fsck` reads every file and so marks every version as
-//! used today.
+//! are left out of it; `modcache fsck` opens files with `O_NOATIME` (when it owns them), so
+//! a full check does not mark every version as used today.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -52,6 +52,7 @@ use serde::Deserialize;
 
 use crate::cache::entry::VersionFile;
 use crate::cache::{Entry, ModCache, ModuleVersion, classify, semver};
+use crate::gotime::parse_rfc3339;
 
 /// Bytes held by a set of directory entries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -947,128 +948,9 @@ fn read_info_time(path: &Path) -> Option<i64> {
 /// `time.Time{}` in seconds since the Unix epoch.
 const GO_ZERO_TIME: i64 = -62_135_596_800;
 
-/// Parse an RFC 3339 time as Go's `time.Time` marshals it (`2006-01-02T15:04:05Z`, with
-/// optional fractional seconds and a `±hh:mm` offset) into seconds since the Unix epoch.
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let o = rest.get(1..)?;
-            let (h, m) = o.split_once(':')?;
-            if h.len() != 2 || m.len() != 2 {
-                return None;
-            }
-            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
-        }
-    };
-    Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec - offset)
-}
-
-/// `YYYY-MM-DD` (UTC) of a time in seconds since the Unix epoch.
-pub fn format_date(t: i64) -> String {
-    let (y, m, d) = civil_from_days(t.div_euclid(86400));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// RFC 3339 in UTC (`2019-01-02T03:04:05Z`) of a time in seconds since the Unix epoch.
-pub fn format_rfc3339(t: i64) -> String {
-    let secs = t.rem_euclid(86400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        format_date(t),
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-// Howard Hinnant's algorithms (http://howardhinnant.github.io/date_algorithms.html).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_go_info_times() {
-        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2018-02-14T15:44:20Z"), Some(1518623060));
-        assert_eq!(
-            parse_rfc3339("2018-02-14T15:44:20.123456789Z"),
-            Some(1518623060)
-        );
-        assert_eq!(parse_rfc3339("2018-02-14T16:44:20+01:00"), Some(1518623060));
-        assert_eq!(parse_rfc3339("2018-02-14T10:44:20-05:00"), Some(1518623060));
-        for bad in [
-            "",
-            "2018-02-14",
-            "2018-02-14T15:44:20",
-            "2018-13-14T15:44:20Z",
-            "2018-02-14T15:44:20.Z",
-            "x018-02-14T15:44:20Z",
-        ] {
-            assert_eq!(parse_rfc3339(bad), None, "{bad}");
-        }
-        assert_eq!(format_rfc3339(1518623060), "2018-02-14T15:44:20Z");
-        assert_eq!(format_date(-1), "1969-12-31");
-        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z"), Some(GO_ZERO_TIME));
-        for t in [0, 951782400, 4107542400, 1709164800 + 86399] {
-            assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
-        }
-    }
 
     #[test]
     fn walk_counts_every_entry_once_and_by_category() {

@@ -485,7 +485,7 @@ fn du_versions_marks_dates_taken_from_mtime() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     let text = String::from_utf8(out.stdout).unwrap();
-    let today = modcache::usage::format_date(
+    let today = modcache::gotime::format_date(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()

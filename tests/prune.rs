@@ -500,7 +500,7 @@ fn prune_max_size_removes_the_least_recently_used_first() {
     assert_eq!(one.max_size, Some(total - oldest));
     let v3 = &one.versions[0];
     let thirty_days_ago = SystemTime::now() - Duration::from_secs(30 * 86_400);
-    let day = modcache::usage::format_date(
+    let day = modcache::gotime::format_date(
         thirty_days_ago
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap()

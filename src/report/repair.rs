@@ -30,7 +30,7 @@ pub struct VersionRemovals<'a> {
 
 impl VersionRemovals<'_> {
     fn bytes(&self) -> u64 {
-        self.removals.iter().map(|r| r.bytes).sum()
+        Removal::total(self.removals)
     }
 }
 

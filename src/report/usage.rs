@@ -14,10 +14,9 @@ use serde::Serialize;
 
 use modcache::Error;
 use modcache::cache::ModCache;
+use modcache::gotime::{format_date, format_rfc3339};
 use modcache::prune::{Estimate, EstimateKind, Plan, Pruned, Scope, Selected};
-use modcache::usage::{
-    Category, DateSource, Part, Sizes, SortKey, Usage, VersionUsage, format_date, format_rfc3339,
-};
+use modcache::usage::{Category, DateSource, Part, Sizes, SortKey, Usage, VersionUsage};
 
 use super::{json, plural, show_bytes, show_duration, show_path, show_text, warn};
 
