@@ -6,11 +6,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use common::damage::with_writable;
+use common::lock::{hold_lock, start_waiting};
 use common::*;
 use modcache::cache::{Entry, classify};
 use serde_json::Value;
@@ -532,30 +533,19 @@ fn fix_waits_for_gos_lock_and_checks_again() {
     let sampler = cache.version("rsc.io/sampler@v1.3.0");
     sampler.edit_tree_file("hello.go", |d| d.push(b'\n'));
 
-    let lock = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&quote.paths.lock)
-        .unwrap();
-    lock.lock().unwrap();
-    let mut child = cache
-        .modcache()
-        .args(["fsck", "--fix", "--modcache"])
-        .arg(cache.root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    assert_eq!(
-        line,
-        format!(
-            "waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n",
-            quote.paths.lock.display()
-        )
+    let lock = hold_lock(&quote);
+    let fix = start_waiting(
+        cache
+            .modcache()
+            .args(["fsck", "--fix", "--modcache"])
+            .arg(cache.root()),
+        "rsc.io/quote@v1.5.2",
     );
+    let waiting = format!(
+        "waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n",
+        quote.paths.lock.display()
+    );
+    assert_eq!(fix.seen, waiting);
     // While it waits, "another go command" repairs the version the way Go would.
     assert!(
         quote.paths.tree.exists(),
@@ -564,10 +554,8 @@ fn fix_waits_for_gos_lock_and_checks_again() {
     common::damage::remove_any(&quote.paths.tree);
     drop(lock);
 
-    let out = child.wait_with_output().unwrap();
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert_eq!(rest, "");
+    let (out, stderr) = fix.finish();
+    assert_eq!(stderr, waiting);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -671,13 +659,7 @@ fn go_mod_download_and_fix_run_concurrently() {
             gone.remove_zip();
             gone.remove_ziphash();
         }
-        let breaker = v("rsc.io/breaker@v2.0.0+incompatible");
-        let lock = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&breaker.paths.lock)
-            .unwrap();
-        lock.lock().unwrap();
+        let lock = hold_lock(&v("rsc.io/breaker@v2.0.0+incompatible"));
 
         let mut go_cmd = cache.go(&project.dir);
         go_cmd
@@ -692,27 +674,19 @@ fn go_mod_download_and_fix_run_concurrently() {
         // Even rounds start Go first, odd rounds fix first, so that either may be the
         // first to queue on the held lock.
         let mut go = (round % 2 == 0).then(|| go_cmd.spawn().unwrap());
-        let mut fix = cache
-            .modcache()
-            .args(["fsck", "--fix", "--modcache"])
-            .arg(cache.root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(fix.stderr.take().unwrap());
-        let mut seen = String::new();
-        while !seen.contains("waiting for Go's lock on rsc.io/breaker@v2.0.0+incompatible") {
-            // Other lines: fix may also wait for versions Go is fetching.
-            let n = stderr.read_line(&mut seen).unwrap();
-            assert!(n > 0, "fix never waited for the held lock: {seen}");
-        }
+        // Fix may also wait for versions Go is fetching: those lines come first.
+        let fix = start_waiting(
+            cache
+                .modcache()
+                .args(["fsck", "--fix", "--modcache"])
+                .arg(cache.root()),
+            "rsc.io/breaker@v2.0.0+incompatible",
+        );
         let go = go.take().unwrap_or_else(|| go_cmd.spawn().unwrap());
         // Give Go time to queue on the lock too.
         std::thread::sleep(std::time::Duration::from_millis(300));
         drop(lock);
-        let fix = fix.wait_with_output().unwrap();
-        stderr.read_to_string(&mut seen).unwrap();
+        let (fix, seen) = fix.finish();
         let go_out = go.wait_with_output().unwrap();
         assert!(
             go_out.status.success(),

@@ -5,10 +5,11 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
+use common::lock::{hold_lock, start_waiting};
 use common::*;
 use serde_json::Value;
 
@@ -660,25 +661,16 @@ fn purge_waits_for_gos_lock() {
     let cache = GoCache::new();
     cache.download(VERSIONS);
     let quote = cache.version("rsc.io/quote@v1.5.2");
-    let lock = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&quote.paths.lock)
-        .unwrap();
-    lock.lock().unwrap();
-    let mut child = cache
-        .modcache()
-        .args(["purge", "rsc.io/quote@v1.5.2", "--modcache"])
-        .arg(cache.root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    let lock = hold_lock(&quote);
+    let purge = start_waiting(
+        cache
+            .modcache()
+            .args(["purge", "rsc.io/quote@v1.5.2", "--modcache"])
+            .arg(cache.root()),
+        "rsc.io/quote@v1.5.2",
+    );
     assert_eq!(
-        line,
+        purge.seen,
         format!(
             "waiting for Go's lock on rsc.io/quote@v1.5.2 ({})...\n",
             quote.paths.lock.display()
@@ -686,7 +678,7 @@ fn purge_waits_for_gos_lock() {
     );
     assert!(quote.paths.zip.exists() && quote.paths.tree.exists());
     drop(lock);
-    let out = child.wait_with_output().unwrap();
+    let (out, _) = purge.finish();
     assert_eq!(out.status.code(), Some(0), "{}", output_text(&out));
     assert!(!quote.paths.zip.exists() && !quote.paths.tree.exists());
 }
@@ -708,12 +700,7 @@ fn go_mod_download_and_purge_run_concurrently() {
             "rsc.io/QUOTE@v1.5.2",
         ]);
         let held = cache.version("rsc.io/quote@v1.5.1");
-        let lock = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&held.paths.lock)
-            .unwrap();
-        lock.lock().unwrap();
+        let lock = hold_lock(&held);
 
         let mut go_cmd = cache.go(&project.dir);
         go_cmd
@@ -727,26 +714,18 @@ fn go_mod_download_and_purge_run_concurrently() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut go = (round % 2 == 0).then(|| go_cmd.spawn().unwrap());
-        let mut child = cache
-            .modcache()
-            .args(["purge", "rsc.io/quote@v1.5.1", "rsc.io/sampler@v1.3.1"])
-            .args(["golang.org/x/*", "rsc.io/QUOTE@v1.5.2", "--modcache"])
-            .arg(cache.root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        while !seen.contains("waiting for Go's lock on rsc.io/quote@v1.5.1") {
-            let n = stderr.read_line(&mut seen).unwrap();
-            assert!(n > 0, "purge never waited for the held lock: {seen}");
-        }
+        let purge = start_waiting(
+            cache
+                .modcache()
+                .args(["purge", "rsc.io/quote@v1.5.1", "rsc.io/sampler@v1.3.1"])
+                .args(["golang.org/x/*", "rsc.io/QUOTE@v1.5.2", "--modcache"])
+                .arg(cache.root()),
+            "rsc.io/quote@v1.5.1",
+        );
         let go = go.take().unwrap_or_else(|| go_cmd.spawn().unwrap());
         std::thread::sleep(std::time::Duration::from_millis(200));
         drop(lock);
-        let out = child.wait_with_output().unwrap();
-        std::io::Read::read_to_string(&mut stderr, &mut seen).unwrap();
+        let (out, seen) = purge.finish();
         let go_out = go.wait_with_output().unwrap();
         assert!(
             go_out.status.success(),

@@ -29,6 +29,7 @@
 
 pub mod damage;
 pub mod gocache;
+pub mod lock;
 pub mod oracle;
 pub mod proxy;
 pub mod snapshot;
