@@ -325,14 +325,7 @@ fn fix_repairs_every_kind_and_go_verifies_the_result() {
     );
 
     // Go heals the rest from the proxy, and agrees the result is sound.
-    let dl = cache
-        .go(&project.dir)
-        .args(["mod", "download"])
-        .output()
-        .unwrap();
-    assert!(dl.status.success(), "{}", output_text(&dl));
-    let (ok, text) = cache.go_mod_verify(&project);
-    assert!(ok && text.contains("all modules verified"), "{text}");
+    cache.redownload_and_verify(&project);
     let out = run(
         &cache,
         &["fsck", "--gosum", project.go_sum.to_str().unwrap()],
@@ -700,18 +693,8 @@ fn go_mod_download_and_fix_run_concurrently() {
             "round {round}: fix:\n{text}{seen}"
         );
 
-        let dl = cache
-            .go(&project.dir)
-            .args(["mod", "download"])
-            .output()
-            .unwrap();
-        assert!(dl.status.success(), "{}", output_text(&dl));
         cache.download(BYSTANDERS);
-        let (ok, verify) = cache.go_mod_verify(&project);
-        assert!(
-            ok && verify.contains("all modules verified"),
-            "round {round}: {verify}"
-        );
+        cache.redownload_and_verify(&project);
         let out = run(&cache, &["fsck"]);
         assert_eq!(
             out.status.code(),

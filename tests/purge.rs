@@ -303,14 +303,7 @@ fn from_log_of_go_mod_verify() {
     assert_eq!(named(&doc), set(&damaged), "{log}");
     assert_eq!(purged(&doc), set(&damaged), "{doc:#}");
 
-    let dl = cache
-        .go(&project.dir)
-        .args(["mod", "download"])
-        .output()
-        .unwrap();
-    assert!(dl.status.success(), "{}", output_text(&dl));
-    let (ok, text) = cache.go_mod_verify(&project);
-    assert!(ok && text.contains("all modules verified"), "{text}");
+    cache.redownload_and_verify(&project);
     assert!(go_build(&cache, &project).status.success());
 }
 
@@ -740,17 +733,7 @@ fn go_mod_download_and_purge_run_concurrently() {
         );
         assert!(!held.paths.zip.exists() && !held.paths.tree.exists());
 
-        let dl = cache
-            .go(&project.dir)
-            .args(["mod", "download"])
-            .output()
-            .unwrap();
-        assert!(dl.status.success(), "{}", output_text(&dl));
-        let (ok, verify) = cache.go_mod_verify(&project);
-        assert!(
-            ok && verify.contains("all modules verified"),
-            "round {round}: {verify}"
-        );
+        cache.redownload_and_verify(&project);
         let out = cache
             .modcache()
             .args(["fsck", "--modcache"])

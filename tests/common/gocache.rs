@@ -257,6 +257,26 @@ impl GoCache {
         (out.status.success(), output_text(&out))
     }
 
+    /// `go mod download` in `project` (Go refetches what was removed), then
+    /// `go mod verify`, which must say "all modules verified".
+    pub fn redownload_and_verify(&self, project: &Project) {
+        let dl = self
+            .go(&project.dir)
+            .args(["mod", "download"])
+            .output()
+            .expect("run go");
+        assert!(
+            dl.status.success(),
+            "go mod download:\n{}",
+            output_text(&dl)
+        );
+        let (ok, text) = self.go_mod_verify(project);
+        assert!(
+            ok && text.contains("all modules verified"),
+            "go mod verify:\n{text}"
+        );
+    }
+
     /// One cached version, to inspect or damage.
     pub fn version(&self, spec: &str) -> CachedVersion {
         CachedVersion::new(self.model(), super::parse_spec(spec))
