@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{GoCache, output_text};
+use common::{GoCache, assert_error, output_text};
 use serde::Deserialize;
 
 /// The JSON document of `du --json`, field for field (unknown fields fail the test).
@@ -535,13 +535,9 @@ fn du_of_an_empty_cache_and_of_an_unknown_module() {
         .arg(&root)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "modcache: no versions of rsc.io/quote in {}\n",
-            root.display()
-        )
+    assert_error(
+        &out,
+        &format!("no versions of rsc.io/quote in {}", root.display()),
     );
     assert!(out.stdout.is_empty());
 }

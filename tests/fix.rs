@@ -573,14 +573,13 @@ fn fix_refuses_a_directory_that_is_not_a_module_cache() {
         .arg(tmp.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "modcache: {}: does not look like a Go module cache (no cache/download); \
-             use --force to remove files from it anyway\n",
+    assert_error(
+        &out,
+        &format!(
+            "{}: does not look like a Go module cache (no cache/download); \
+             use --force to remove files from it anyway",
             tmp.path().display()
-        )
+        ),
     );
     assert!(tree.join("m.go").exists());
     // Plain fsck still reads it.

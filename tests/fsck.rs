@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::{GoCache, WRONG_H1, output_text, zip_bytes};
+use common::{GoCache, WRONG_H1, assert_error, output_text, zip_bytes};
 use serde_json::Value;
 
 /// Versions with nothing unusual about them, downloaded into every cache here.
@@ -304,11 +304,7 @@ fn missing_cache_is_a_one_line_error() {
         .args(["fsck", "--modcache", "/nonexistent/modcache"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        "modcache: /nonexistent/modcache: module cache not found\n"
-    );
+    assert_error(&out, "/nonexistent/modcache: module cache not found");
     assert!(out.stdout.is_empty());
 }
 
@@ -325,13 +321,12 @@ fn malformed_gosum_is_a_one_line_error_naming_file_and_line() {
         .arg(&sum)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "modcache: {}:2: malformed go.sum line: wrong number of fields 2\n",
+    assert_error(
+        &out,
+        &format!(
+            "{}:2: malformed go.sum line: wrong number of fields 2",
             sum.display()
-        )
+        ),
     );
 }
 

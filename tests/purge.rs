@@ -591,13 +591,9 @@ fn bad_input_is_one_line_and_removes_nothing() {
         .arg(&file)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "modcache: {}: module cache is not a directory\n",
-            file.display()
-        )
+    assert_error(
+        &out,
+        &format!("{}: module cache is not a directory", file.display()),
     );
     let out = cache
         .modcache()
@@ -605,14 +601,13 @@ fn bad_input_is_one_line_and_removes_nothing() {
         .arg(cache.dir().join("gopath"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        format!(
-            "modcache: {}/gopath: does not look like a Go module cache (no cache/download); \
-             use --force to remove files from it anyway\n",
+    assert_error(
+        &out,
+        &format!(
+            "{}/gopath: does not look like a Go module cache (no cache/download); \
+             use --force to remove files from it anyway",
             cache.dir().display()
-        )
+        ),
     );
     assert!(root.ends_with("modcache"));
     assert_eq!(fs::read_to_string(&file).unwrap(), "not a cache");

@@ -326,6 +326,15 @@ impl Drop for GoCache {
     }
 }
 
+/// modcache refused with exit code 2 and the one-line error `modcache: {message}`.
+pub fn assert_error(out: &Output, message: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", output_text(out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("modcache: {message}\n")
+    );
+}
+
 /// A command's exit status, stdout and stderr, for failure messages.
 pub fn output_text(out: &Output) -> String {
     format!(

@@ -45,7 +45,7 @@ use std::sync::OnceLock;
 #[allow(unused_imports)]
 pub use damage::{CachedVersion, TMP_NUMBER, WRONG_H1};
 #[allow(unused_imports)]
-pub use gocache::{Downloaded, GoCache, Project, output_text};
+pub use gocache::{Downloaded, GoCache, Project, assert_error, output_text};
 #[allow(unused_imports)]
 pub use modcache::cache::ModuleVersion;
 #[allow(unused_imports)]
