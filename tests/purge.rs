@@ -51,14 +51,17 @@ fn purged(doc: &Value) -> BTreeSet<String> {
         .unwrap()
         .iter()
         .filter(|p| !p["removed"].as_array().unwrap().is_empty())
-        .map(|p| {
-            format!(
-                "{}@{}",
-                p["module"].as_str().unwrap(),
-                p["version"].as_str().unwrap()
-            )
-        })
+        .map(module_version)
         .collect()
+}
+
+/// `module@version` of a JSON object with those two fields.
+fn module_version(v: &Value) -> String {
+    format!(
+        "{}@{}",
+        v["module"].as_str().unwrap(),
+        v["version"].as_str().unwrap()
+    )
 }
 
 fn removed_paths(doc: &Value) -> BTreeSet<PathBuf> {
@@ -269,13 +272,7 @@ fn named(doc: &Value) -> BTreeSet<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| {
-            format!(
-                "{}@{}",
-                n["module"].as_str().unwrap(),
-                n["version"].as_str().unwrap()
-            )
-        })
+        .map(module_version)
         .collect()
 }
 
